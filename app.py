@@ -1,0 +1,49 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import cli
+from channels import ivr, sms, web
+from config import Config
+from lookup.clock import Clock, utcnow
+from lookup.service import Service
+from lookup.store import Store
+import worker
+
+
+def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: Clock = utcnow) -> Flask:
+    """Build the app. `test_config` is a Config, or a mapping laid over the environment's."""
+    app = Flask(__name__)
+    config = test_config if isinstance(test_config, Config) else Config()
+    app.config.from_object(config)
+    if isinstance(test_config, Mapping):
+        app.config.update(test_config)
+    _configure_logging(app)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"],
+                                x_host=app.config["TRUSTED_PROXIES"])
+
+    store = Store(app.config["DATABASE_URL"])
+    service = Service(store, clock=clock, pin_length=app.config["PIN_LENGTH"])
+    app.extensions["tracuu.store"] = store
+    app.extensions["tracuu.service"] = service
+
+    web.init_app(app)
+    sms.init_app(app)
+    ivr.init_app(app)
+    worker.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

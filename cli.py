@@ -1,0 +1,63 @@
+"""`flask --app app …` commands for operators."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_api_key)
+    app.cli.add_command(import_csv)
+    app.cli.add_command(db_upgrade)
+    app.cli.add_command(load_demo)
+
+
+@click.command("create-api-key")
+@click.argument("agency_id")
+@click.option("--label", default="", help="Who holds the key (shown nowhere but the database).")
+def create_api_key(agency_id: str, label: str) -> None:
+    """Create an API key for the back-office of AGENCY_ID; the key is on the last line."""
+    key = current_app.extensions["tracuu.service"].create_api_key(agency_id, label)
+    click.echo(f"API key for {agency_id} (shown once; store it in the back-office settings):", err=True)
+    click.echo(key)
+
+
+@click.command("db-upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it to the newest schema (Alembic)."""
+    from lookup.store import migrate
+
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is at the newest schema", err=True)
+
+
+@click.command("import-csv")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=2000, show_default=True, help="Rows per transaction.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def import_csv(path: str, batch_size: int, quiet: bool) -> None:
+    """Import dossiers from a legacy system's CSV file. Safe to run again on the same file.
+
+    Columns: code, agency_id, procedure_name, applicant_name, applicant_phone, received_at,
+    due_at, status; optional: procedure_name_en, status_at, language, pin, note.
+    """
+    from lookup import importer
+
+    report = importer.import_file(current_app.extensions["tracuu.service"], path,
+                                  batch_size=batch_size, progress=not quiet)
+    for line, reason in report.rejected[:50]:
+        click.echo(f"line {line}: {reason}", err=True)
+    if len(report.rejected) > 50:
+        click.echo(f"… and {len(report.rejected) - 50} more rejected lines", err=True)
+    click.echo(f"imported {report.imported} rows, rejected {len(report.rejected)}")
+
+
+@click.command("load-demo")
+def load_demo() -> None:
+    """Load the demo offices and dossiers listed in the README (idempotent)."""
+    from lookup import demo
+
+    listed = demo.load(current_app.extensions["tracuu.service"])
+    for code, pin, status in listed:
+        click.echo(f"{code}  PIN {pin}  {status}")

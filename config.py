@@ -1,0 +1,120 @@
+"""Settings, read from the environment in one place.
+
+Every setting has a default that works on one machine (`make run`): SQLite under
+`var/`, a private redis-server, SMS printed to the console. The README lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name).lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-shaped settings; every value can be overridden by the environment."""
+
+    def __init__(self) -> None:
+        # Core and store
+        self.SECRET_KEY = _env("SECRET_KEY") or _dev_secret()
+        self.DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tracuu.db'}"
+        self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        self.TIMEZONE = _env("TIMEZONE", "Asia/Ho_Chi_Minh")
+        self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "vi")
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_BYTES", 64 * 1024)
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        self.LOOKUP_RATE_LIMIT = _env("LOOKUP_RATE_LIMIT", "30/minute;300/hour")
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.PIN_LENGTH = _env_int("PIN_LENGTH", 6)
+
+        # How citizens reach us, shown on pages and in help texts
+        self.SMS_SHORT_NUMBER = _env("SMS_SHORT_NUMBER", "8077")
+        self.HOTLINE_NUMBER = _env("HOTLINE_NUMBER", "1900 0000")
+
+        # SMS channel
+        self.SMS_SENDER = _env("SMS_SENDER", "console")
+        self.SMS_DIACRITICS = _env_bool("SMS_DIACRITICS", False)
+        self.SMS_RATE_LIMIT = _env("SMS_RATE_LIMIT", "20/hour")
+        self.SMS_REPLY_LIMIT = _env("SMS_REPLY_LIMIT", "100/hour")
+        self.SMS_RATE_PER_SECOND = _env_int("SMS_RATE_PER_SECOND", 30)
+        self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
+        self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
+        self.TWILIO_FROM = _env("TWILIO_FROM")
+        self.TWILIO_API_URL = _env("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+        self.KANNEL_SECRET = _env("KANNEL_SECRET")
+        self.KANNEL_SENDSMS_URL = _env("KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+        self.KANNEL_USERNAME = _env("KANNEL_USERNAME", "tracuu")
+        self.KANNEL_PASSWORD = _env("KANNEL_PASSWORD")
+        self.KANNEL_SMSC = _env("KANNEL_SMSC")
+        self.KANNEL_FROM = _env("KANNEL_FROM", self.SMS_SHORT_NUMBER)
+
+        # Hotline IVR
+        self.ASTERISK_AMI_HOST = _env("ASTERISK_AMI_HOST")
+        self.ASTERISK_AMI_PORT = _env_int("ASTERISK_AMI_PORT", 5038)
+        self.ASTERISK_AMI_USERNAME = _env("ASTERISK_AMI_USERNAME")
+        self.ASTERISK_AMI_SECRET = _env("ASTERISK_AMI_SECRET")
+        self.IVR_OPERATOR_NUMBER = _env("IVR_OPERATOR_NUMBER")
+        self.IVR_OFFICE_HOURS = _env("IVR_OFFICE_HOURS", "Mon-Fri 07:30-17:00")
+        self.IVR_MAX_CALL_SECONDS = _env_int("IVR_MAX_CALL_SECONDS", 300)
+        self.IVR_AUDIO_DIR = Path(_env("IVR_AUDIO_DIR") or VAR_DIR / "audio")
+
+        # Alerts
+        self.QUIET_HOURS = _env("QUIET_HOURS", "21:00-07:00")
+        self.ALERT_VALIDITY_HOURS = _env_int("ALERT_VALIDITY_HOURS", 24)
+        self.PICKUP_REMINDER_WORKING_DAYS = _env_int("PICKUP_REMINDER_WORKING_DAYS", 5)
+
+        self.TESTING = False
+
+
+def _dev_secret() -> str:
+    """A per-checkout secret for `make run`, kept under var/ so QR links survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    import secrets
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class TestConfig(Config):
+    """Cannot reach the outside world by accident: every provider URL points at nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret"
+        self.DATABASE_URL = _env("TEST_DATABASE_URL", "sqlite://")
+        self.REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
+        self.PUBLIC_BASE_URL = "http://localhost"
+        self.SMS_SENDER = "console"
+        self.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+        self.TWILIO_AUTH_TOKEN = "test-auth-token"
+        self.TWILIO_FROM = "+15005550006"
+        self.TWILIO_API_URL = "http://127.0.0.1:9"
+        self.KANNEL_SECRET = "test-kannel-secret"
+        self.KANNEL_SENDSMS_URL = "http://127.0.0.1:9/cgi-bin/sendsms"
+        self.ASTERISK_AMI_HOST = ""
+        self.RATELIMIT_ENABLED = False

@@ -1,0 +1,108 @@
+"""Dossier codes as people type them, and the forms we index them under.
+
+Offices use different formats (`000.00.04.H40-230414-0002` is only the most common), so
+nothing here hard-codes one. A code is kept in three forms:
+
+* the **display form**, what the office issued, tidied (upper case, ASCII, no spaces);
+* the **match key**, letters and digits only, with `O` read as `0`, so a code typed with
+  missing dots, extra dashes or a letter O still finds its dossier;
+* the **keypad form**, digits only, as a phone keypad types it (ABC→2 … WXYZ→9).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CODE_LENGTH = 64
+MIN_KEY_LENGTH = 6
+
+_KEYPAD = {
+    **dict.fromkeys("ABC", "2"),
+    **dict.fromkeys("DEF", "3"),
+    **dict.fromkeys("GHI", "4"),
+    **dict.fromkeys("JKL", "5"),
+    **dict.fromkeys("MNO", "6"),
+    **dict.fromkeys("PQRS", "7"),
+    **dict.fromkeys("TUV", "8"),
+    **dict.fromkeys("WXYZ", "9"),
+}
+_KEYPAD_TABLE = str.maketrans(_KEYPAD)
+_SEPARATORS = ".-_/"
+# Dashes and dots people paste from word processors and phones.
+_SEPARATOR_TABLE = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"·": ".", "。": "."})
+_ALLOWED = re.compile(r"^[A-Z0-9.\-_/]+$")
+_PROCEDURE_CODE = re.compile(r"^\d\.\d{6}\.[A-Z0-9]{3}$")
+_PHONE_NUMBER = re.compile(r"^(?:\+?84|0)\d{9,10}$")
+
+
+class InvalidCode(ValueError):
+    """What someone typed cannot be a dossier code; `reason` says why, for the reply."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+# Reasons, as stable identifiers that channels turn into words.
+EMPTY = "empty"
+TOO_LONG = "too_long"
+TOO_SHORT = "too_short"
+BAD_CHARACTERS = "bad_characters"
+NO_DIGITS = "no_digits"
+PROCEDURE_CODE = "procedure_code"
+PHONE_NUMBER = "phone_number"
+
+
+@dataclass(frozen=True)
+class DossierCode:
+    display: str
+    match_key: str
+    keypad: str
+
+
+def tidy(text: str) -> str:
+    """Full-width to ASCII, upper case, odd dashes to '-', whitespace removed."""
+    text = unicodedata.normalize("NFKC", text).translate(_SEPARATOR_TABLE)
+    return "".join(text.split()).upper()
+
+
+def match_key(text: str) -> str:
+    """Letters and digits only, `O` read as `0`: what two spellings of one code share."""
+    return "".join(c for c in tidy(text) if c.isascii() and c.isalnum()).replace("O", "0")
+
+
+def keypad_form(text: str) -> str:
+    """The digits a phone keypad types for this code, separators dropped."""
+    return "".join(c for c in tidy(text).translate(_KEYPAD_TABLE) if c.isdigit() and c.isascii())
+
+
+def parse(text: str | None) -> DossierCode:
+    """Normalise a code as typed, or raise InvalidCode with a specific reason."""
+    if text is None or not text.strip():
+        raise InvalidCode(EMPTY)
+    if len(text) > MAX_CODE_LENGTH * 2:
+        raise InvalidCode(TOO_LONG)
+    display = tidy(text).strip(_SEPARATORS)
+    if not display:
+        raise InvalidCode(EMPTY)
+    if len(display) > MAX_CODE_LENGTH:
+        raise InvalidCode(TOO_LONG)
+    if not _ALLOWED.match(display):
+        raise InvalidCode(BAD_CHARACTERS)
+    if _PROCEDURE_CODE.match(display):
+        raise InvalidCode(PROCEDURE_CODE)
+    if _PHONE_NUMBER.match(display):
+        raise InvalidCode(PHONE_NUMBER)
+    key = match_key(display)
+    if not any(c.isdigit() for c in display):
+        raise InvalidCode(NO_DIGITS)
+    if len(key) < MIN_KEY_LENGTH:
+        raise InvalidCode(TOO_SHORT)
+    return DossierCode(display=display, match_key=key, keypad=keypad_form(display))
+
+
+def keypad_entry(digits: str) -> str:
+    """What the caller keyed, reduced to digits (the IVR's `#` and `*` are the flow's business)."""
+    return "".join(c for c in digits if c.isdigit())

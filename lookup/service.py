@@ -1,0 +1,303 @@
+"""The lookup core: resolve a code to what may be shown, and take in what the back-office sends.
+
+Every channel goes through `Service`; none of them reads the store on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from lookup import codes, phones, statuses
+from lookup.clock import Clock, utcnow
+from lookup.ingest import DossierFields, EventFields, FieldError
+from lookup.store import Store
+from lookup.store import api_keys as api_key_rows
+from lookup.store import dossiers as rows
+from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
+
+RESOLVED = ("ready", "returned")
+FINAL = tuple(code for code, s in statuses.STATUSES.items() if s.final)
+
+
+class Forbidden(Exception):
+    """The key's agency may not write this."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write did to a dossier; listeners (the alert outbox) act on it."""
+
+    dossier_id: int
+    event_id: int | None
+    event_status: str
+    previous_status: str | None
+    status: str
+    previous_due_at: datetime | None
+    due_at: datetime | None
+    at: datetime
+
+    @property
+    def status_changed(self) -> bool:
+        return self.event_id is not None and self.previous_status != self.status
+
+    @property
+    def due_date_moved(self) -> bool:
+        return (self.previous_due_at is not None and self.due_at is not None
+                and self.due_at > self.previous_due_at)
+
+
+class ChangeListener(Protocol):
+    def in_transaction(self, conn: Connection, change: Change) -> Any:
+        """Write what the change causes, in the change's own transaction."""
+
+    def after_commit(self, token: Any) -> None:
+        """Act outside the database once the change is safe (e.g. enqueue jobs)."""
+
+
+@dataclass(frozen=True)
+class PutResult:
+    code: str
+    pin: str
+    created: bool
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Service:
+    def __init__(self, store: Store, clock: Clock = utcnow, pin_length: int = 6) -> None:
+        self.store = store
+        self.clock = clock
+        self.pin_length = pin_length
+        self.listeners: list[ChangeListener] = []
+
+    # Reading
+
+    def resolve(self, code_text: str | None, proof: Proof | None = None) -> DossierView | None:
+        """The dossier behind a code as typed, or None.
+
+        A wrong PIN gives None, exactly as an unknown code does, so guessing tells nothing.
+        Raises codes.InvalidCode when the text cannot be a code at all.
+        """
+        code = codes.parse(code_text)
+        with self.store.connect() as conn:
+            row = rows.find_by_match_key(conn, code.match_key)
+            if row is None:
+                return None
+            proven = self._proven(row, proof)
+            if proven is None:
+                return None
+            timeline = rows.timeline(conn, row.id) if proven else ()
+        return self._view(row, proven, timeline)
+
+    def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:
+        """Dossiers whose code a keypad types as these digits (more than one is rare but real)."""
+        keypad = codes.keypad_entry(digits)
+        if len(keypad) < codes.MIN_KEY_LENGTH:
+            return []
+        with self.store.connect() as conn:
+            found = rows.find_by_keypad(conn, keypad)
+            views = []
+            for row in found:
+                proven = bool(self._proven(row, proof))
+                timeline = rows.timeline(conn, row.id) if proven else ()
+                views.append(self._view(row, proven, timeline))
+        return views
+
+    def _proven(self, row: Row, proof: Proof | None) -> bool | None:
+        """True with proof, False without, None for a wrong PIN (treated as not found)."""
+        if proof is None:
+            return False
+        if proof.pin:
+            return hmac.compare_digest(proof.pin.strip().encode(), row.pin.encode()) or None
+        return phones.same_number(proof.phone, row.applicant_phone)
+
+    def _view(self, row: Row, proven: bool, timeline: Sequence[Row]) -> DossierView:
+        overdue = statuses.is_overdue(row.status, row.due_at, self.clock())
+        return DossierView(
+            code=row.code,
+            status=row.status,
+            procedure_name_vi=row.procedure_name_vi,
+            procedure_name_en=row.procedure_name_en,
+            office=Office(
+                id=row.agency_id,
+                name_vi=row.agency_name_vi,
+                name_en=row.agency_name_en,
+                address=row.agency_address,
+                pickup_hours=row.agency_pickup_hours,
+                hotline=row.agency_hotline,
+            ),
+            handling_office=row.handling_office,
+            received_at=row.received_at,
+            due_at=row.due_at,
+            original_due_at=row.original_due_at,
+            overdue=overdue,
+            note=row.note if statuses.get(row.status).note_is_public else "",
+            language=row.language,
+            proven=proven,
+            applicant_name=mask_name(row.applicant_name) if proven else None,
+            timeline=tuple(TimelineEntry(e.status, e.at, e.note, e.due_at) for e in timeline),
+        )
+
+    def agency_for_key(self, key: str) -> str | None:
+        if not key or len(key) > 200:
+            return None
+        with self.store.connect() as conn:
+            return api_key_rows.agency_for(conn, hash_api_key(key))
+
+    # Writing
+
+    def create_api_key(self, agency_id: str, label: str = "") -> str:
+        key = "tk_" + secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.store.begin() as conn:
+            rows.ensure_agency(conn, agency_id, now)
+            api_key_rows.add(conn, agency_id, hash_api_key(key), label, now)
+        return key
+
+    def put_agency(self, agency_id: str, values: dict[str, str], key_agency: str) -> None:
+        if agency_id != key_agency:
+            raise Forbidden("this key belongs to another agency")
+        with self.store.begin() as conn:
+            rows.upsert_agency(conn, {"id": agency_id, **values, "updated_at": self.clock()})
+
+    def new_pin(self) -> str:
+        return str(secrets.randbelow(10**self.pin_length)).zfill(self.pin_length)
+
+    def put_dossier(self, fields: DossierFields, key_agency: str) -> PutResult:
+        """Create or replace a dossier; its status goes into the timeline like any event."""
+        if fields.agency_id != key_agency:
+            raise Forbidden("agency_id is not the agency of this key")
+        for attempt in range(2):
+            try:
+                return self._put_dossier(fields, key_agency)
+            except IntegrityError:
+                # Two writers created the same new code at once: the second one updates.
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _put_dossier(self, fields: DossierFields, key_agency: str) -> PutResult:
+        now = self.clock()
+        tokens: list[tuple[ChangeListener, Any]] = []
+        with self.store.begin() as conn:
+            if rows.get_agency(conn, fields.agency_id) is None:
+                raise FieldError("agency_id", "unknown agency; PUT /api/v1/agencies/<id> first")
+            existing = rows.get_for_update(conn, fields.code.match_key)
+            values = {
+                "agency_id": fields.agency_id,
+                "procedure_name_vi": fields.procedure_name_vi,
+                "procedure_name_en": fields.procedure_name_en,
+                "applicant_name": fields.applicant_name,
+                "applicant_phone": fields.applicant_phone,
+                "language": fields.language,
+                "received_at": fields.received_at,
+                "updated_at": now,
+            }
+            if existing is None:
+                pin = fields.pin or self.new_pin()
+                dossier_id = rows.insert_dossier(conn, {
+                    **values,
+                    "code": fields.code.display,
+                    "match_key": fields.code.match_key,
+                    "keypad": fields.code.keypad,
+                    "pin": pin,
+                    "original_due_at": fields.due_at,
+                    "due_at": fields.due_at,
+                    "status": fields.status,
+                    "status_at": fields.status_at or fields.received_at,
+                    "note": fields.note,
+                    "handling_office": fields.handling_office,
+                })
+                previous = None
+                status_at = fields.status_at or fields.received_at
+            else:
+                if existing.agency_id != key_agency:
+                    raise Forbidden("this dossier belongs to another agency")
+                pin = fields.pin or existing.pin
+                dossier_id = existing.id
+                values["pin"] = pin
+                if fields.due_at != existing.original_due_at:
+                    values["original_due_at"] = fields.due_at
+                rows.update_dossier(conn, dossier_id, values)
+                previous = existing
+                status_at = fields.status_at or (
+                    existing.status_at if fields.status == existing.status else now
+                )
+            event = EventFields(fields.status, status_at, fields.note, None, fields.handling_office)
+            change = self._record(conn, dossier_id, event, previous)
+            tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
+        self._after_commit(tokens)
+        return PutResult(code=fields.code.display, pin=pin, created=existing is None)
+
+    def add_event(self, raw_code: str, event: EventFields, key_agency: str) -> Change | None:
+        """Record a status change. None when the code is unknown. Sending it twice is harmless."""
+        try:
+            code = codes.parse(raw_code)
+        except codes.InvalidCode:
+            return None
+        tokens: list[tuple[ChangeListener, Any]] = []
+        with self.store.begin() as conn:
+            existing = rows.get_for_update(conn, code.match_key)
+            if existing is None:
+                return None
+            if existing.agency_id != key_agency:
+                raise Forbidden("this dossier belongs to another agency")
+            change = self._record(conn, existing.id, event, existing)
+            if change.event_id is not None:
+                tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
+        self._after_commit(tokens)
+        return change
+
+    def _record(self, conn: Connection, dossier_id: int, event: EventFields,
+                previous: Row | None) -> Change:
+        """Store the event (once) and derive the current state from the latest one by time."""
+        now = self.clock()
+        event_id = rows.insert_event(conn, {
+            "dossier_id": dossier_id,
+            "status": event.status,
+            "at": event.at,
+            "note": event.note,
+            "due_at": event.due_at,
+            "office": event.office,
+            "recorded_at": now,
+        })
+        latest = rows.latest_event(conn, dossier_id)
+        due_change = rows.latest_due_change(conn, dossier_id)
+        base_due = rows.get_by_id(conn, dossier_id).original_due_at
+        due_at = due_change.due_at if due_change is not None else base_due
+        state = {
+            "status": latest.status,
+            "status_at": latest.at,
+            "note": latest.note,
+            "due_at": due_at,
+            "handling_office": rows.latest_office(conn, dossier_id),
+            "finished_at": rows.first_finish(conn, dossier_id, RESOLVED),
+            "updated_at": now,
+        }
+        rows.update_dossier(conn, dossier_id, state)
+        return Change(
+            dossier_id=dossier_id,
+            event_id=event_id,
+            event_status=event.status,
+            previous_status=previous.status if previous is not None else None,
+            status=latest.status,
+            previous_due_at=previous.due_at if previous is not None else None,
+            due_at=due_at,
+            at=event.at,
+        )
+
+    def _after_commit(self, tokens: list[tuple[ChangeListener, Any]]) -> None:
+        for listener, token in tokens:
+            listener.after_commit(token)
+

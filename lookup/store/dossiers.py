@@ -1,0 +1,159 @@
+"""Agencies, dossiers and their events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lookup.store.schema import agencies, dossiers, events
+
+
+def _insert(conn: Connection, table):
+    """INSERT that understands ON CONFLICT on both databases we run on."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+# Agencies
+
+def get_agency(conn: Connection, agency_id: str) -> Row | None:
+    return conn.execute(select(agencies).where(agencies.c.id == agency_id)).first()
+
+
+def upsert_agency(conn: Connection, values: dict[str, Any]) -> None:
+    stmt = _insert(conn, agencies).values(**values)
+    changes = {k: stmt.excluded[k] for k in values if k != "id"}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[agencies.c.id], set_=changes))
+
+
+def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
+    """A placeholder row so an API key can exist before the office describes itself."""
+    stmt = _insert(conn, agencies).values(id=agency_id, name_vi=agency_id, name_en="",
+                                          address="", pickup_hours="", hotline="", updated_at=now)
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=[agencies.c.id]))
+
+
+# Dossiers
+
+_PUBLIC_COLUMNS = (
+    dossiers,
+    agencies.c.name_vi.label("agency_name_vi"),
+    agencies.c.name_en.label("agency_name_en"),
+    agencies.c.address.label("agency_address"),
+    agencies.c.pickup_hours.label("agency_pickup_hours"),
+    agencies.c.hotline.label("agency_hotline"),
+)
+_WITH_AGENCY = dossiers.join(agencies, agencies.c.id == dossiers.c.agency_id)
+_BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY).where(
+    dossiers.c.match_key == bindparam("match_key")
+)
+
+
+def find_by_match_key(conn: Connection, match_key: str) -> Row | None:
+    """The dossier with its office, in one indexed query."""
+    return conn.execute(_BY_MATCH_KEY, {"match_key": match_key}).first()
+
+
+def find_by_keypad(conn: Connection, keypad: str, limit: int = 5) -> Sequence[Row]:
+    stmt = (select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY)
+            .where(dossiers.c.keypad == keypad).order_by(dossiers.c.id).limit(limit))
+    return conn.execute(stmt).all()
+
+
+def get_for_update(conn: Connection, match_key: str) -> Row | None:
+    stmt = select(dossiers).where(dossiers.c.match_key == match_key)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return conn.execute(stmt).first()
+
+
+def get_by_id(conn: Connection, dossier_id: int) -> Row | None:
+    return conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
+
+
+def insert_dossier(conn: Connection, values: dict[str, Any]) -> int:
+    return conn.execute(dossiers.insert().values(**values).returning(dossiers.c.id)).scalar_one()
+
+
+def update_dossier(conn: Connection, dossier_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(dossiers).where(dossiers.c.id == dossier_id).values(**values))
+
+
+def import_dossiers(conn: Connection, values: list[dict[str, Any]]) -> list[int]:
+    """Upsert many dossiers at once; their ids in the order given.
+
+    A PIN once issued is kept. The status is replaced only by a newer one, so re-importing
+    an old export never undoes what the back-office has pushed since.
+    """
+    stmt = _insert(conn, dossiers)
+    new = stmt.excluded
+    newer = new.status_at >= dossiers.c.status_at
+    keep = {"match_key", "pin", "status", "status_at", "note", "due_at", "handling_office",
+            "finished_at"}
+    changes: dict[str, Any] = {k: new[k] for k in values[0] if k not in keep}
+    for name in ("status", "status_at", "note", "handling_office"):
+        changes[name] = case((newer, new[name]), else_=dossiers.c[name])
+    changes["finished_at"] = func.coalesce(dossiers.c.finished_at, new.finished_at)
+    # A due date moved by an apology stays moved.
+    changes["due_at"] = case(
+        (dossiers.c.due_at == dossiers.c.original_due_at, new.due_at), else_=dossiers.c.due_at
+    )
+    stmt = stmt.on_conflict_do_update(index_elements=[dossiers.c.match_key], set_=changes)
+    result = conn.execute(stmt.returning(dossiers.c.id, sort_by_parameter_order=True), values)
+    return list(result.scalars())
+
+
+def count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(dossiers)).scalar_one()
+
+
+# Events
+
+def insert_event(conn: Connection, values: dict[str, Any]) -> int | None:
+    """The new event's id, or None when this very event (dossier, status, time) is stored."""
+    stmt = (_insert(conn, events).values(**values)
+            .on_conflict_do_nothing(index_elements=["dossier_id", "status", "at"])
+            .returning(events.c.id))
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def insert_events_ignoring_known(conn: Connection, values: list[dict[str, Any]]) -> None:
+    if values:
+        stmt = _insert(conn, events).on_conflict_do_nothing(
+            index_elements=["dossier_id", "status", "at"])
+        conn.execute(stmt, values)
+
+
+def latest_event(conn: Connection, dossier_id: int) -> Row | None:
+    stmt = (select(events).where(events.c.dossier_id == dossier_id)
+            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
+    return conn.execute(stmt).first()
+
+
+def latest_due_change(conn: Connection, dossier_id: int) -> Row | None:
+    stmt = (select(events).where(events.c.dossier_id == dossier_id, events.c.due_at.is_not(None))
+            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
+    return conn.execute(stmt).first()
+
+
+def latest_office(conn: Connection, dossier_id: int) -> str:
+    stmt = (select(events.c.office).where(events.c.dossier_id == dossier_id, events.c.office != "")
+            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
+    return conn.execute(stmt).scalar_one_or_none() or ""
+
+
+def first_finish(conn: Connection, dossier_id: int, final_statuses: Sequence[str]) -> datetime | None:
+    stmt = select(func.min(events.c.at)).where(
+        events.c.dossier_id == dossier_id, events.c.status.in_(final_statuses)
+    )
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def timeline(conn: Connection, dossier_id: int) -> Sequence[Row]:
+    stmt = (select(events.c.status, events.c.at, events.c.note, events.c.due_at)
+            .where(events.c.dossier_id == dossier_id).order_by(events.c.at, events.c.id))
+    return conn.execute(stmt).all()

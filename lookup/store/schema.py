@@ -1,0 +1,154 @@
+"""The tables. Alembic migrations under `migrations/` create them; tests compare the two."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+
+class Timestamp(TypeDecorator):
+    """A moment in UTC, aware on the way out on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: say which zone it is in")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+agencies = Table(
+    "agencies",
+    metadata,
+    # The office's electronic ID as it appears in its dossier codes, e.g. 000.00.04.H40.
+    Column("id", String(64), primary_key=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False, default=""),
+    Column("address", Text, nullable=False, default=""),
+    Column("pickup_hours", Text, nullable=False, default=""),
+    Column("hotline", String(32), nullable=False, default=""),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False),
+    Column("match_key", String(64), nullable=False, unique=True),
+    Column("keypad", String(64), nullable=False, index=True),
+    Column("agency_id", String(64), ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("procedure_name_vi", Text, nullable=False),
+    Column("procedure_name_en", Text, nullable=False, default=""),
+    Column("applicant_name", Text, nullable=False),
+    Column("applicant_phone", String(20), nullable=False, default="", index=True),
+    Column("language", String(2), nullable=False, default="vi"),
+    Column("pin", String(12), nullable=False),
+    Column("received_at", Timestamp(), nullable=False),
+    # The due date the office gave first, and the one in force (moved by an apology, form 04).
+    Column("original_due_at", Timestamp()),
+    Column("due_at", Timestamp()),
+    # Current state, derived from the latest event (by its time, not its arrival).
+    Column("status", String(32), nullable=False),
+    Column("status_at", Timestamp(), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("handling_office", Text, nullable=False, default=""),
+    Column("finished_at", Timestamp()),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+Index("ix_dossiers_received_at", dossiers.c.received_at)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("at", Timestamp(), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("due_at", Timestamp()),
+    Column("office", Text, nullable=False, default=""),
+    Column("recorded_at", Timestamp(), nullable=False),
+    # The same event sent twice is one event.
+    UniqueConstraint("dossier_id", "status", "at", name="uq_events_dossier_status_at"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", String(64), ForeignKey("agencies.id"), nullable=False, index=True),
+    # sha256 of the key: a leaked database does not leak working keys.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("revoked_at", Timestamp()),
+)
+
+phones = Table(
+    "phones",
+    metadata,
+    # What a phone number asked of us: alerts off (HUY/STOP), reply language (EN/VI).
+    Column("phone", String(20), primary_key=True),
+    Column("language", String(2)),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    # The alerts outbox: written in the same transaction as the change that causes it.
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    # What caused it: an event id, or e.g. "overdue:2026-11-22" for the daily scan.
+    Column("cause", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("to_phone", String(20), nullable=False),
+    Column("language", String(2), nullable=False, default="vi"),
+    Column("body", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="queued", index=True),
+    Column("provider", String(16), nullable=False, default=""),
+    Column("provider_message_id", String(64), index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default=""),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("send_after", Timestamp()),
+    Column("sending_at", Timestamp()),
+    Column("sent_at", Timestamp()),
+    Column("updated_at", Timestamp(), nullable=False),
+    UniqueConstraint("dossier_id", "cause", "kind", name="uq_notifications_dossier_cause_kind"),
+)

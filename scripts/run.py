@@ -1,0 +1,118 @@
+"""`make run`: database, demo data, a private redis-server, the web app and the workers,
+all in the foreground; one Ctrl-C stops everything this started."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import VAR_DIR, Config  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def log(message: str) -> None:
+    print(f"[run] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"[run] {proc.args[0]} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"[run] nothing listening on port {port}")
+
+
+def start_redis(children: list[subprocess.Popen]) -> str:
+    redis_dir = VAR_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    port = int(os.environ.get("REDIS_PORT") or free_port())
+    proc = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+         "--dir", str(redis_dir), "--appendonly", "yes", "--save", "60 1000",
+         "--logfile", str(redis_dir / "redis.log")],
+    )
+    children.append(proc)
+    wait_for_port(port, proc)
+    log(f"private redis-server on 127.0.0.1:{port}, data in {redis_dir}")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def flask(*args: str) -> list[str]:
+    return [str(VENV_BIN / "flask"), "--app", "app", *args]
+
+
+def main() -> int:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    children: list[subprocess.Popen] = []
+    # Children get their own process group so Ctrl-C reaches us once and we stop them in order.
+    popen_group = {"start_new_session": True}
+    try:
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"] = start_redis(children)
+        os.environ.update(env)
+        config = Config()
+        subprocess.run(flask("db-upgrade"), check=True, env=env, cwd=ROOT)
+        log("loading demo data (codes and PINs below; also in README.md)")
+        subprocess.run(flask("load-demo"), check=True, env=env, cwd=ROOT)
+        for command in setup_commands(config):
+            subprocess.run(flask(*command), check=True, env=env, cwd=ROOT)
+        port = env.get("PORT", "8000")
+        for argv in services(config, port):
+            children.append(subprocess.Popen(argv, env=env, cwd=ROOT, **popen_group))
+        log(f"serving on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        failed = next(child for child in children if child.poll() is not None)
+        log(f"{failed.args[0]} exited with {failed.returncode}; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        log("stopping")
+        return 0
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def setup_commands(config: Config) -> list[list[str]]:
+    """One-off steps after the database is ready (e.g. rendering missing IVR prompts)."""
+    return []
+
+
+def services(config: Config, port: str) -> list[list[str]]:
+    """The long-running processes of the whole system."""
+    argv = [[str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss',
+             "app:create_app()"]]
+    return argv
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
