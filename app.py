@@ -10,12 +10,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
+import worker
 from channels import ivr, sms, web
 from config import Config
 from lookup.clock import Clock, utcnow
 from lookup.service import Service
 from lookup.store import Store
-import worker
 
 
 def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: Clock = utcnow) -> Flask:

@@ -7,7 +7,7 @@ they can be extracted separately; they are merged into one set of translations p
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -65,7 +65,7 @@ def language(value: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     merged: NullTranslations | None = None
     for domain in DOMAINS:

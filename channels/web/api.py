@@ -20,6 +20,7 @@ from channels.web.language import request_language
 from channels.web.ratelimit import lookup_limit
 from lookup import codes, ingest, messages, qr
 from lookup.ingest import FieldError
+from lookup.messages import N_
 from lookup.service import Forbidden, Service
 from lookup.views import Proof
 
@@ -40,7 +41,7 @@ def not_found_body() -> tuple[Response, int]:
     """One body for an unknown code and for a wrong PIN: a guess learns nothing."""
     lang = request_language()
     return error(404, "not_found", messages.gettext(
-        lang, "No dossier matches this code and PIN. Check the code on your receipt."))
+        lang, N_("No dossier matches this code and PIN. Check the code on your receipt.")))
 
 
 # Lookup
@@ -67,15 +68,15 @@ def codes_reason(reason: str) -> str:
 
 
 CODE_REASONS = {
-    codes.EMPTY: messages.N_("Please enter the dossier code printed on your receipt."),
-    codes.TOO_LONG: messages.N_("This is too long to be a dossier code."),
-    codes.TOO_SHORT: messages.N_("This is too short to be a dossier code."),
-    codes.BAD_CHARACTERS: messages.N_(
+    codes.EMPTY: N_("Please enter the dossier code printed on your receipt."),
+    codes.TOO_LONG: N_("This is too long to be a dossier code."),
+    codes.TOO_SHORT: N_("This is too short to be a dossier code."),
+    codes.BAD_CHARACTERS: N_(
         "A dossier code has only letters, digits, dots and dashes."),
-    codes.NO_DIGITS: messages.N_("A dossier code contains digits."),
-    codes.PROCEDURE_CODE: messages.N_(
+    codes.NO_DIGITS: N_("A dossier code contains digits."),
+    codes.PROCEDURE_CODE: N_(
         "This is a procedure code, not a dossier code. The dossier code is on your receipt."),
-    codes.PHONE_NUMBER: messages.N_(
+    codes.PHONE_NUMBER: N_(
         "This looks like a phone number. Please enter the dossier code from your receipt."),
 }
 
@@ -107,7 +108,8 @@ def json_body() -> Any:
     except UnicodeDecodeError:
         raise FieldError("body", "not UTF-8") from None
     except json.JSONDecodeError as bad:
-        raise FieldError("body", f"malformed JSON ({bad.msg} at line {bad.lineno} column {bad.colno})") from None
+        where = f"line {bad.lineno} column {bad.colno}"
+        raise FieldError("body", f"malformed JSON ({bad.msg} at {where})") from None
     except RecursionError:
         raise FieldError("body", "JSON nested too deeply") from None
 
@@ -180,7 +182,7 @@ def http_error(exc: HTTPException) -> Any:
     if exc.code == 429:
         lang = request_language()
         return error(429, "rate_limited", messages.gettext(
-            lang, "Too many lookups from your connection. Please wait a few minutes and try again."))
+            lang, N_("Too many lookups from your connection. Please wait a few minutes and try again.")))
     if exc.code == 413:
         return error(413, "too_large", "Request body too large.", field="body",
                      problem=f"larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes")
