@@ -89,12 +89,12 @@ def parse(text: str | None) -> DossierCode:
         raise InvalidCode(EMPTY)
     if len(display) > MAX_CODE_LENGTH:
         raise InvalidCode(TOO_LONG)
+    if _PHONE_NUMBER.match(display):
+        raise InvalidCode(PHONE_NUMBER)
     if not _ALLOWED.match(display):
         raise InvalidCode(BAD_CHARACTERS)
     if _PROCEDURE_CODE.match(display):
         raise InvalidCode(PROCEDURE_CODE)
-    if _PHONE_NUMBER.match(display):
-        raise InvalidCode(PHONE_NUMBER)
     key = match_key(display)
     if not any(c.isdigit() for c in display):
         raise InvalidCode(NO_DIGITS)

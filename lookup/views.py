@@ -16,6 +16,8 @@ class Proof:
 
     pin: str | None = None
     phone: str | None = None
+    # The asker came through the receipt's signed QR link (lookup.qr): holding it is the proof.
+    receipt: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,3 +10,8 @@ from channels.web import api, ratelimit
 def init_app(app: Flask) -> None:
     ratelimit.init_app(app)
     app.register_blueprint(api.blueprint)
+    # Routing errors (unknown path, wrong method) happen before any blueprint is chosen,
+    # so the API's JSON answers for them are registered on the app. Page handlers for the
+    # same codes must hand /api/ paths to api.routing_error too.
+    for code in (404, 405):
+        app.register_error_handler(code, api.routing_error)

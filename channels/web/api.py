@@ -189,6 +189,13 @@ def http_error(exc: HTTPException) -> Any:
     return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
 
 
+def routing_error(exc: HTTPException) -> Any:
+    """JSON for /api/ paths; anything else keeps the default (or the pages' own) answer."""
+    if request.path.startswith(blueprint.url_prefix + "/"):
+        return http_error(exc)
+    return exc
+
+
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception) -> Any:
     log.exception("unexpected error in %s %s", request.method, request.path)
