@@ -150,5 +150,21 @@ notifications = Table(
     Column("sending_at", Timestamp()),
     Column("sent_at", Timestamp()),
     Column("updated_at", Timestamp(), nullable=False),
+    # Sent again after a worker died mid-send where the provider cannot be asked (Kannel).
+    Column("possible_duplicates", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("dossier_id", "cause", "kind", name="uq_notifications_dossier_cause_kind"),
 )
+
+alert_switches = Table(
+    "alert_switches",
+    metadata,
+    # An office turning one kind of alert off (or back on); no row means on.
+    Column("agency_id", String(64), ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+# The daily alert scan looks for dossiers past their due date and results waiting for pickup.
+Index("ix_dossiers_due_at", dossiers.c.due_at)
+Index("ix_dossiers_status_status_at", dossiers.c.status, dossiers.c.status_at)
