@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from channels.web import api, ratelimit
+from channels.web import api, pages, ratelimit, receipt, site, statistics
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +15,8 @@ def init_app(app: Flask) -> None:
     # same codes must hand /api/ paths to api.routing_error too.
     for code in (404, 405):
         app.register_error_handler(code, api.routing_error)
+    # The citizen pages replace those handlers with pages that pass /api/ paths on to them.
+    site.init_app(app)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(statistics.blueprint)
+    app.register_blueprint(receipt.blueprint)

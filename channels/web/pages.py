@@ -1,0 +1,164 @@
+"""The citizen pages: the lookup form, the result, the receipt's QR link, and friendly pages
+for a code not found and for too many lookups. No JavaScript anywhere.
+
+The form posts the code and PIN, so they never sit in a URL (history, proxies, access logs).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from channels.web.language import COOKIE
+from channels.web.ratelimit import lookup_limit
+from channels.web.site import page_language
+from lookup import codes, messages, qr
+from lookup.messages import LANGUAGES, N_
+from lookup.service import Service
+from lookup.views import DossierView, Proof
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/static/web")
+
+MAX_CODE_INPUT = 200
+MAX_PIN_INPUT = 32
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+CODE_PROBLEMS = {
+    codes.EMPTY: N_("Please enter the dossier code printed on your receipt."),
+    codes.TOO_LONG: N_("This is too long to be a dossier code."),
+    codes.TOO_SHORT: N_("This is too short to be a dossier code."),
+    codes.BAD_CHARACTERS: N_("A dossier code has only letters, digits, dots and dashes."),
+    codes.NO_DIGITS: N_("A dossier code contains digits."),
+    codes.PROCEDURE_CODE: N_(
+        "This is a procedure code, not a dossier code. The dossier code is on your receipt."),
+    codes.PHONE_NUMBER: N_(
+        "This looks like a phone number. Please enter the dossier code from your receipt."),
+}
+
+
+def service() -> Service:
+    return current_app.extensions["tracuu.service"]
+
+
+@blueprint.app_context_processor
+def page_context() -> dict[str, Any]:
+    lang = page_language()
+    other = "en" if lang == "vi" else "vi"
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "other_lang_name": LANGUAGE_NAMES[other],
+        "switch_url": request.path + "?" + urlencode({**args, "lang": other}),
+        "pin_length": service().pin_length,
+        "sms_number": current_app.config["SMS_SHORT_NUMBER"],
+        "hotline": current_app.config["HOTLINE_NUMBER"],
+        "dial": lambda number: "".join(c for c in number if c.isdigit() or c == "+"),
+        "status_label": lambda status: messages.status_label(status, lang),
+    }
+
+
+# Each language is named in itself, so a reader who cannot read the page still finds theirs.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+@blueprint.after_request
+def remember_language(response: Any) -> Any:
+    asked = (request.args.get("lang") or "").strip().lower()
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+@blueprint.get("/")
+def index() -> Any:
+    return render_template("lookup.html", code="", problem=None)
+
+
+@blueprint.get("/tra-cuu")
+def lookup_by_get() -> Any:
+    # The form posts; a bookmarked or typed /tra-cuu lands on the form.
+    lang = request.args.get("lang")
+    return redirect("/" + (f"?lang={lang}" if lang in LANGUAGES else ""), 303)
+
+
+@blueprint.post("/tra-cuu")
+@lookup_limit
+def lookup() -> Any:
+    typed = request.form.get("code", "")[:MAX_CODE_INPUT]
+    pin = request.form.get("pin", "").strip()[:MAX_PIN_INPUT]
+    try:
+        view = service().resolve(typed, Proof(pin=pin or None))
+    except codes.InvalidCode as invalid:
+        problem = CODE_PROBLEMS.get(invalid.reason, CODE_PROBLEMS[codes.BAD_CHARACTERS])
+        return render_template("lookup.html", code=typed, problem=problem), 400
+    if view is None:
+        return not_found(typed)
+    return result(view, form={"code": typed, "pin": pin})
+
+
+@blueprint.get("/d/<path:token>")
+@lookup_limit
+def receipt_link(token: str) -> Any:
+    """The receipt's QR code: the signed token is the proof, so the full view opens at once."""
+    code = qr.read_token(token, current_app.config["SECRET_KEY"])
+    view = None
+    if code is not None:
+        try:
+            view = service().resolve(code, Proof(receipt=True))
+        except codes.InvalidCode:
+            view = None
+    if view is None:
+        return not_found("")
+    return result(view, form=None)
+
+
+def result(view: DossierView, form: dict[str, str] | None) -> Any:
+    lang = page_language()
+    response = current_app.make_response((render_template(
+        "result.html", view=view, form=form,
+        status_text=view.status_label(lang),
+        next_step=view.next_step(lang),
+        procedure=view.procedure_name(lang),
+        office_name=view.office.name(lang),
+    ), 200))
+    # The page may hold a name and a PIN: no cache keeps it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def not_found(typed: str) -> Any:
+    """One page for an unknown code, a wrong PIN and a forged QR link: a guess learns nothing."""
+    response = current_app.make_response((render_template("not_found.html", code=typed), 404))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.errorhandler(429)
+def too_many(exc: HTTPException) -> Any:
+    return render_template("rate_limited.html"), 429
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Any:
+    if exc.code == 413:
+        return render_template("error.html", title=N_("What you sent is too long"),
+                               status=413), 413
+    return render_template("error.html", title=N_("This page cannot be used that way"),
+                           status=exc.code), exc.code or 400
+
+
+@blueprint.errorhandler(Exception)
+def unexpected(exc: Exception) -> Any:
+    log.exception("unexpected error on %s %s", request.method, request.url_rule)
+    return render_template("error.html", title=N_("Something went wrong on our side"),
+                           status=500), 500
