@@ -1,0 +1,213 @@
+"""What the caller hears: prompt texts from the `ivr` catalogue domain, and their audio files.
+
+Every prompt is one audio file, because Asterisk looks at an AsyncAGI queue only about ten
+times a second: a string of short files would leave gaps. A file is named by a hash of its
+written text, so the cache is keyed by what is said; a studio recording dropped in under the
+same name is used as it is and never rendered over. Each `.wav` has a `.txt` beside it saying
+what it says, for whoever records it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from channels.ivr import hours as office_hours
+from channels.ivr import speech
+from channels.ivr.flow import Ask, Line, Match, Say
+from lookup import messages
+from lookup.messages import N_
+
+MESSAGES = {
+    "welcome": N_("Welcome to the dossier status hotline."),
+    "choose_vi": N_("For Vietnamese, press 1."),
+    "choose_en": N_("For English, press 2."),
+    "enter_code": N_("Please key the dossier code on your receipt, then press the hash key. "
+                     "Key letters as on a phone: A, B and C are on key 2. Press star to start again."),
+    "no_input": N_("We did not hear any key."),
+    "invalid_key": N_("That key is not one of the choices."),
+    "too_short": N_("That code is too short."),
+    "too_long": N_("That code is too long."),
+    "read_back": N_("You keyed: %(digits)s."),
+    "confirm_menu": N_("If this is right, press 1. To key it again, press 2."),
+    "not_found": N_("No dossier matches the code you keyed."),
+    "several": N_("%(count)s dossiers match this code."),
+    "menu": N_("To hear this again, press 1. For another dossier, press 2. "
+               "To talk to an operator, press 0."),
+    "connecting": N_("Please hold, we are connecting you to an operator."),
+    "operator_closed": N_("Operators answer %(hours)s. Please call again then."),
+    "no_operator": N_("This hotline has no operator service."),
+    "goodbye_misses": N_("We could not get your answer. Please call again later. Goodbye."),
+    "time_limit": N_("This call has reached its time limit. Please call again if you need more. Goodbye."),
+    "try_later": N_("Sorry, the hotline has a technical problem. Please try again later. Goodbye."),
+}
+DOSSIER = {
+    "number": N_("Dossier %(n)s, at %(office)s."),
+    "procedure": N_("Your dossier: %(procedure)s."),
+    "status": N_("Status: %(status)s."),
+    "due": N_("Due date: %(date)s."),
+    "overdue": N_("It is overdue."),
+    "on_time": N_("It is not overdue."),
+    "note": N_("Note from the office: %(note)s"),
+    "pickup": N_("Pickup place: %(office)s, %(address)s. Opening hours: %(hours)s."),
+}
+DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+        N_("Sunday"))
+HOURS = {
+    "days": N_("%(first)s to %(last)s"),
+    "span": N_("%(days)s, %(opens)s to %(closes)s"),
+}
+# Keeps a long office note from turning the prompt into a lecture.
+MAX_NOTE_CHARS = 300
+
+Segments = tuple[tuple[str, str], ...]
+
+
+class RenderError(RuntimeError):
+    """espeak-ng or sox is missing or failed: the prompt has no audio."""
+
+
+def _(lang: str, msgid: str, **values: Any) -> str:
+    return messages.gettext(lang, msgid, **values)
+
+
+def line_text(line: Line, lang: str) -> str:
+    values = dict(line.values)
+    if line.key == "dossier":
+        return dossier_text(Match(**values["match"]), values.get("n", 0), lang)
+    if line.key == "read_back":
+        values["digits"] = speech.digits_aloud(values["digits"])
+    if line.key == "operator_closed":
+        values["hours"] = hours_text(values["hours"], lang)
+    return _(lang, MESSAGES[line.key], **values)
+
+
+def dossier_text(match: Match, n: int, lang: str) -> str:
+    office = (match.office_en if lang == "en" else "") or match.office_vi
+    sentences = []
+    if n:
+        sentences.append(_(lang, DOSSIER["number"], n=n, office=office))
+    procedure = (match.procedure_en if lang == "en" else "") or match.procedure_vi
+    if match.proven and procedure:
+        sentences.append(_(lang, DOSSIER["procedure"], procedure=procedure))
+    sentences.append(_(lang, DOSSIER["status"], status=messages.status_label(match.status, lang)))
+    if match.due and not match.final:
+        sentences.append(_(lang, DOSSIER["due"], date=speech.date_words(date.fromisoformat(match.due), lang)))
+        sentences.append(_(lang, DOSSIER["overdue" if match.overdue else "on_time"]))
+    sentences.append(messages.next_step(match.status, lang, overdue=match.overdue))
+    if match.note:
+        note = match.note.strip()[:MAX_NOTE_CHARS]
+        sentences.append(_(lang, DOSSIER["note"], note=note))
+    sentences.append(_(lang, DOSSIER["pickup"], office=office, address=match.address, hours=match.hours))
+    return " ".join(sentences)
+
+
+def hours_text(setting: str, lang: str) -> str:
+    """`Mon-Fri 07:30-17:00` as words: "Monday to Friday, 07:30 to 17:00"."""
+    try:
+        parsed = office_hours.parse(setting)
+    except ValueError:
+        return setting
+    parts = []
+    for span in parsed.spans:
+        first, last = _(lang, DAYS[span.days[0]]), _(lang, DAYS[span.days[-1]])
+        days = first if first == last else _(lang, HOURS["days"], first=first, last=last)
+        parts.append(_(lang, HOURS["span"], days=days, opens=span.opens.strftime("%H:%M"),
+                       closes=span.closes.strftime("%H:%M")))
+    return "; ".join(parts)
+
+
+def segments(prompt: Ask | Say) -> Segments:
+    """The prompt's written text, split where the language changes (the greeting is bilingual)."""
+    result: list[tuple[str, str]] = []
+    for line in prompt.lines:
+        lang = line.lang or prompt.lang
+        text = line_text(line, lang)
+        if result and result[-1][0] == lang:
+            result[-1] = (lang, result[-1][1] + " " + text)
+        else:
+            result.append((lang, text))
+    return tuple(result)
+
+
+def written(parts: Segments) -> str:
+    return " ".join(text for _lang, text in parts)
+
+
+class PromptStore:
+    """Audio files for prompts under one directory (IVR_AUDIO_DIR), 8 kHz mono 16-bit WAV,
+    which both Asterisk (`.wav`) and Twilio `<Play>` take."""
+
+    VOICES = {"vi": "vi", "en": "en"}
+    SPEED = {"vi": "140", "en": "150"}
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @staticmethod
+    def name(parts: Segments) -> str:
+        digest = hashlib.sha256("\n".join(f"{lang}:{text}" for lang, text in parts).encode()).hexdigest()
+        return f"{parts[0][0]}-{digest[:24]}"
+
+    def path(self, name: str) -> Path:
+        return self.directory / f"{name}.wav"
+
+    def ready(self, parts: Segments) -> Path | None:
+        path = self.path(self.name(parts))
+        return path if path.exists() else None
+
+    def ensure(self, parts: Segments) -> Path:
+        """The file for these words, rendered now if it is not there yet."""
+        return self.ready(parts) or self.render(parts)
+
+    def render(self, parts: Segments) -> Path:
+        name = self.name(parts)
+        final = self.path(name)
+        espeak, sox = shutil.which("espeak-ng"), shutil.which("sox")
+        if not espeak or not sox:
+            raise RenderError("espeak-ng and sox are needed to render prompts (deploy/apt-run.txt)")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.directory, prefix=".render-") as tmp:
+            pieces = []
+            for index, (lang, text) in enumerate(parts):
+                piece = Path(tmp) / f"{index}.wav"
+                _run([espeak, "-v", self.VOICES.get(lang, lang), "-s", self.SPEED.get(lang, "150"),
+                      "-w", str(piece), speech.spoken(text, lang)])
+                pieces.append(str(piece))
+            out = Path(tmp) / "out.wav"
+            _run([sox, *pieces, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(out)])
+            try:
+                # link() never replaces: a studio recording (or a twin render) already there wins.
+                os.link(out, final)
+            except FileExistsError:
+                pass
+        script = final.with_suffix(".txt")
+        if not script.exists():
+            script.write_text(written(parts) + "\n", encoding="utf-8")
+        return final
+
+    def render_missing(self, prompts: Iterable[Ask | Say]) -> tuple[int, int]:
+        """(rendered, already there) for these prompts."""
+        made = kept = 0
+        for prompt in prompts:
+            parts = segments(prompt)
+            if self.ready(parts):
+                kept += 1
+            else:
+                self.render(parts)
+                made += 1
+        return made, kept
+
+
+def _run(argv: list[str]) -> None:
+    try:
+        subprocess.run(argv, check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise RenderError(f"{Path(argv[0]).name} failed: {error}") from error
