@@ -15,6 +15,7 @@ from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
 from channels.sms.senders.base import mask_phone
 from lookup import phones
+from lookup.store import notifications
 from lookup.store import phones as phone_rows
 
 log = logging.getLogger("tracuu.sms")
@@ -99,3 +100,12 @@ def _apply(app: Flask, phone: str, effects: tuple[Effect, ...]) -> None:
                 phone_rows.set_opted_out(conn, phone, False, now)
             elif effect.kind == commands.LANGUAGE:
                 phone_rows.set_language(conn, phone, effect.value, now)
+
+
+def record_delivery(app: Flask, provider: str, message_id: str, status: str, error: str) -> bool:
+    """Apply a delivery report to the notification sent as `message_id`; never backwards."""
+    now = app.extensions["tracuu.service"].clock()
+    with app.extensions["tracuu.store"].begin() as conn:
+        moved = notifications.record_delivery(conn, provider, message_id, status, error, now)
+    log.info("%s report %s for %s: %s", provider, status, message_id, "recorded" if moved else "ignored")
+    return moved
