@@ -81,6 +81,12 @@ class Config:
         self.QUIET_HOURS = _env("QUIET_HOURS", "21:00-07:00")
         self.ALERT_VALIDITY_HOURS = _env_int("ALERT_VALIDITY_HOURS", 24)
         self.PICKUP_REMINDER_WORKING_DAYS = _env_int("PICKUP_REMINDER_WORKING_DAYS", 5)
+        # First retry after a provider error; each next one waits twice as long (capped at 1 h).
+        self.ALERT_RETRY_FIRST_SECONDS = _env_int("ALERT_RETRY_FIRST_SECONDS", 30)
+        # A send taking longer is killed; a `sending` row older than 1.5x this is presumed orphaned.
+        self.ALERT_JOB_TIMEOUT_SECONDS = _env_int("ALERT_JOB_TIMEOUT_SECONDS", 30)
+        # How often the sweeper re-enqueues rows left behind (e.g. Redis was down).
+        self.ALERT_SWEEP_SECONDS = _env_int("ALERT_SWEEP_SECONDS", 30)
 
         self.TESTING = False
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup import delivery
-from lookup.store.schema import notifications
+from lookup.store.schema import agencies, alert_switches, dossiers, notifications, phones
 
 
 def record_delivery(conn: Connection, provider: str, provider_message_id: str, status: str,
@@ -27,3 +30,149 @@ def record_delivery(conn: Connection, provider: str, provider_message_id: str, s
         .values(status=status, error=error or notifications.c.error, updated_at=now)
     )
     return True
+
+
+# The outbox, written by the alert worker (worker/): one row per (dossier, cause, kind).
+
+def _insert(conn: Connection, table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+_ALERT_COLUMNS = (
+    dossiers.c.id,
+    dossiers.c.code,
+    dossiers.c.agency_id,
+    dossiers.c.applicant_phone,
+    dossiers.c.language,
+    dossiers.c.status,
+    dossiers.c.status_at,
+    dossiers.c.note,
+    dossiers.c.due_at,
+    agencies.c.name_vi.label("agency_name_vi"),
+    agencies.c.name_en.label("agency_name_en"),
+    agencies.c.address.label("agency_address"),
+    agencies.c.pickup_hours.label("agency_pickup_hours"),
+    agencies.c.hotline.label("agency_hotline"),
+    phones.c.language.label("phone_language"),
+    func.coalesce(phones.c.opted_out, False).label("opted_out"),
+)
+_ALERT_FROM = dossiers.join(agencies, agencies.c.id == dossiers.c.agency_id).outerjoin(
+    phones, phones.c.phone == dossiers.c.applicant_phone)
+
+
+def dossier_for_alert(conn: Connection, dossier_id: int) -> Row | None:
+    """What an alert text needs: the dossier, its office, and what its phone asked of us."""
+    stmt = select(*_ALERT_COLUMNS).select_from(_ALERT_FROM).where(dossiers.c.id == dossier_id)
+    return conn.execute(stmt).first()
+
+
+def overdue_dossiers(conn: Connection, now: datetime, since: datetime, final: Sequence[str],
+                     limit: int, after_id: int = 0) -> Sequence[Row]:
+    """Unfinished dossiers whose due date passed between `since` and `now`, by id."""
+    stmt = (select(*_ALERT_COLUMNS).select_from(_ALERT_FROM)
+            .where(dossiers.c.due_at < now, dossiers.c.due_at >= since,
+                   dossiers.c.status.not_in(list(final)), dossiers.c.id > after_id)
+            .order_by(dossiers.c.id).limit(limit))
+    return conn.execute(stmt).all()
+
+
+def waiting_for_pickup(conn: Connection, ready_before: datetime, since: datetime, limit: int,
+                       after_id: int = 0) -> Sequence[Row]:
+    """Dossiers ready for pickup since between `since` and `ready_before`, by id."""
+    stmt = (select(*_ALERT_COLUMNS).select_from(_ALERT_FROM)
+            .where(dossiers.c.status == "ready", dossiers.c.status_at < ready_before,
+                   dossiers.c.status_at >= since, dossiers.c.id > after_id)
+            .order_by(dossiers.c.id).limit(limit))
+    return conn.execute(stmt).all()
+
+
+def disabled_kinds(conn: Connection, agency_id: str) -> frozenset[str]:
+    stmt = select(alert_switches.c.kind).where(alert_switches.c.agency_id == agency_id,
+                                               alert_switches.c.enabled.is_(False))
+    return frozenset(conn.execute(stmt).scalars())
+
+
+def set_switch(conn: Connection, agency_id: str, kind: str, enabled: bool, now: datetime) -> None:
+    stmt = _insert(conn, alert_switches).values(agency_id=agency_id, kind=kind, enabled=enabled,
+                                                updated_at=now)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["agency_id", "kind"],
+                                            set_={"enabled": enabled, "updated_at": now}))
+
+
+def switches(conn: Connection) -> Sequence[Row]:
+    return conn.execute(select(alert_switches).order_by(alert_switches.c.agency_id,
+                                                        alert_switches.c.kind)).all()
+
+
+def is_opted_out(conn: Connection, phone: str) -> bool:
+    stmt = select(phones.c.opted_out).where(phones.c.phone == phone)
+    return bool(conn.execute(stmt).scalar_one_or_none())
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> int | None:
+    """The new row's id; None when this (dossier, cause, kind) already has one."""
+    stmt = (_insert(conn, notifications).values(**values)
+            .on_conflict_do_nothing(index_elements=["dossier_id", "cause", "kind"])
+            .returning(notifications.c.id))
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def get(conn: Connection, notification_id: int) -> Row | None:
+    return conn.execute(select(notifications).where(notifications.c.id == notification_id)).first()
+
+
+def compare_and_set(conn: Connection, notification_id: int, expected: dict[str, Any],
+                    values: dict[str, Any]) -> bool:
+    """Change the row only if it still holds `expected` (None means IS NULL); whether it did.
+
+    This is what keeps two workers from both sending one text: only one UPDATE matches.
+    """
+    conditions = [notifications.c.id == notification_id]
+    for name, value in expected.items():
+        column = notifications.c[name]
+        conditions.append(column.is_(None) if value is None else column == value)
+    result = conn.execute(update(notifications).where(*conditions).values(**values))
+    return result.rowcount == 1
+
+
+def left_behind(conn: Connection, now: datetime, due_before: datetime, orphaned_before: datetime,
+                limit: int) -> Sequence[Row]:
+    """Rows that should have a job in Redis: due and waiting, or `sending` for too long."""
+    due = func.coalesce(notifications.c.send_after, notifications.c.created_at)
+    waiting = and_(notifications.c.status == delivery.QUEUED, due <= due_before)
+    between_tries = and_(notifications.c.status == delivery.SENDING, notifications.c.sending_at.is_(None),
+                         func.coalesce(notifications.c.send_after, notifications.c.updated_at) <= due_before)
+    orphaned = and_(notifications.c.status == delivery.SENDING,
+                    notifications.c.sending_at < orphaned_before)
+    stmt = (select(notifications.c.id, notifications.c.status, notifications.c.send_after,
+                   notifications.c.sending_at)
+            .where(or_(waiting, between_tries, orphaned)).order_by(notifications.c.id).limit(limit))
+    return conn.execute(stmt).all()
+
+
+def counts(conn: Connection) -> Sequence[Row]:
+    """(status, kind, n) for every pair that has rows."""
+    stmt = (select(notifications.c.status, notifications.c.kind, func.count().label("n"))
+            .group_by(notifications.c.status, notifications.c.kind)
+            .order_by(notifications.c.status, notifications.c.kind))
+    return conn.execute(stmt).all()
+
+
+def failures(conn: Connection, limit: int = 50) -> Sequence[Row]:
+    stmt = (select(notifications.c.id, notifications.c.kind, notifications.c.status,
+                   notifications.c.error, notifications.c.attempts, notifications.c.updated_at,
+                   dossiers.c.code)
+            .select_from(notifications.join(dossiers, dossiers.c.id == notifications.c.dossier_id))
+            .where(notifications.c.status.in_([delivery.FAILED, delivery.UNDELIVERED]))
+            .order_by(notifications.c.updated_at.desc(), notifications.c.id.desc()).limit(limit))
+    return conn.execute(stmt).all()
+
+
+def possible_duplicates(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.sum(notifications.c.possible_duplicates), 0))).scalar_one()
+
+
+def add_possible_duplicate(conn: Connection, notification_id: int) -> None:
+    conn.execute(update(notifications).where(notifications.c.id == notification_id)
+                 .values(possible_duplicates=notifications.c.possible_duplicates + 1))

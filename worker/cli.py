@@ -1,0 +1,121 @@
+"""`flask --app app alerts …` for operators, and `flask --app app alerts-worker`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import click
+from flask import current_app
+
+from lookup import delivery
+from lookup.store import notifications as rows
+from worker import context, policy, queues
+
+
+def _alerts() -> context.Alerts:
+    return context.bind(current_app)
+
+
+@click.group("alerts", invoke_without_command=True)
+@click.pass_context
+def alerts(ctx: click.Context) -> None:
+    """Counts of alerts by status and kind, and the failures with their reasons."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _alerts().store
+    with store.connect() as conn:
+        counted = rows.counts(conn)
+        failed = rows.failures(conn)
+        duplicates = rows.possible_duplicates(conn)
+        switches = rows.switches(conn)
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for status, kind, n in counted:
+        table[kind][status] = n
+    statuses = list(delivery.STATUSES)
+    width = max([len(k) for k in table] + [len("kind")])
+    click.echo("kind".ljust(width) + "".join(s.rjust(12) for s in statuses) + "total".rjust(9))
+    for kind in sorted(table):
+        numbers = [table[kind].get(s, 0) for s in statuses]
+        click.echo(kind.ljust(width) + "".join(str(n).rjust(12) for n in numbers)
+                   + str(sum(numbers)).rjust(9))
+    totals = [sum(table[k].get(s, 0) for k in table) for s in statuses]
+    click.echo("all".ljust(width) + "".join(str(n).rjust(12) for n in totals) + str(sum(totals)).rjust(9))
+    click.echo(f"possible duplicates (a worker died mid-send where the provider cannot be asked): "
+               f"{duplicates}")
+    off = [f"{s.agency_id} {s.kind}" for s in switches if not s.enabled]
+    if off:
+        click.echo("turned off: " + ", ".join(off))
+    if failed:
+        click.echo(f"failures (newest {len(failed)}):")
+        for row in failed:
+            click.echo(f"  #{row.id} {row.code} {row.kind} {row.status} after {row.attempts} tries: "
+                       f"{row.error or '(no reason recorded)'}")
+    else:
+        click.echo("no failures")
+
+
+@alerts.command("sweep")
+def sweep_command() -> None:
+    """Re-enqueue alerts left behind (e.g. Redis was down) now."""
+    from worker import sweeper
+
+    click.echo(f"re-enqueued {sweeper.sweep(_alerts())} alerts")
+
+
+@alerts.command("scan")
+def scan_command() -> None:
+    """Run the daily scan now (overdue apologies, pickup reminders)."""
+    from worker import scan
+
+    created = scan.daily_scan(_alerts())
+    click.echo(", ".join(f"{kind}: {n}" for kind, n in created.items()))
+
+
+@alerts.command("off")
+@click.argument("agency_id")
+@click.argument("kind", type=click.Choice(policy.KINDS))
+def off_command(agency_id: str, kind: str) -> None:
+    """Stop sending alerts of KIND for the dossiers of AGENCY_ID (recorded as skipped)."""
+    _switch(agency_id, kind, False)
+
+
+@alerts.command("on")
+@click.argument("agency_id")
+@click.argument("kind", type=click.Choice(policy.KINDS))
+def on_command(agency_id: str, kind: str) -> None:
+    """Send alerts of KIND for AGENCY_ID again (the default)."""
+    _switch(agency_id, kind, True)
+
+
+def _switch(agency_id: str, kind: str, enabled: bool) -> None:
+    alerts_ = _alerts()
+    with alerts_.store.begin() as conn:
+        from lookup.store import dossiers
+
+        if dossiers.get_agency(conn, agency_id) is None:
+            raise click.ClickException(f"no agency {agency_id}")
+        rows.set_switch(conn, agency_id, kind, enabled, alerts_.now())
+    click.echo(f"{kind} alerts {'on' if enabled else 'off'} for {agency_id}")
+
+
+@click.command("alerts-worker")
+@click.option("--queue", "queue_names", multiple=True, default=queues.ALL, show_default=True,
+              help="Queue to listen to (repeat for several).")
+@click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
+@click.option("--no-housekeeping", is_flag=True, help="No sweeper and no daily scan in this process.")
+@click.option("--name", default=None, help="Worker name (default: RQ's).")
+def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None) -> None:
+    """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
+    from redis import Redis
+
+    from worker.runner import AlertWorker, Periodic
+
+    unknown = set(queue_names) - set(queues.ALL)
+    if unknown:
+        raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; expected {queues.ALL}")
+    alerts_ = _alerts()
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    worker = AlertWorker(list(queue_names), connection=connection, name=name)
+    if not no_housekeeping and not burst:
+        Periodic(alerts_).start()
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

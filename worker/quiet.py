@@ -1,0 +1,51 @@
+"""Quiet hours: no text to a citizen at night (21:00-07:00 in Viet Nam by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from lookup.clock import OFFICE_ZONE
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+    zone: ZoneInfo = OFFICE_ZONE
+
+    def contains(self, moment: datetime) -> bool:
+        clock = moment.astimezone(self.zone).time()
+        if self.start <= self.end:
+            return self.start <= clock < self.end
+        return clock >= self.start or clock < self.end
+
+    def next_allowed(self, moment: datetime) -> datetime:
+        """`moment` itself outside quiet hours, else when they end (same zone as given)."""
+        if not self.contains(moment):
+            return moment
+        here = moment.astimezone(self.zone)
+        end = datetime.combine(here.date(), self.end, self.zone)
+        if end <= here:
+            end = datetime.combine(here.date() + timedelta(days=1), self.end, self.zone)
+        return end.astimezone(moment.tzinfo)
+
+
+def parse(text: str, zone: ZoneInfo = OFFICE_ZONE) -> QuietHours | None:
+    """`21:00-07:00` -> QuietHours; empty -> None (no quiet hours). ValueError when malformed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        start_text, end_text = (part.strip() for part in text.split("-"))
+        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+    except ValueError:
+        raise ValueError(f"QUIET_HOURS={text!r}: expected HH:MM-HH:MM, e.g. 21:00-07:00") from None
+    if start == end:
+        raise ValueError(f"QUIET_HOURS={text!r}: start and end are the same")
+    return QuietHours(start, end, zone)
+
+
+def next_allowed(hours: QuietHours | None, moment: datetime) -> datetime:
+    return moment if hours is None else hours.next_allowed(moment)

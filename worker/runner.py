@@ -1,0 +1,70 @@
+"""The worker process: an RQ worker with its scheduler, plus the sweeper and the daily scan.
+
+`flask --app app alerts-worker` runs it. The app (database pool, sender, Redis) is built once
+per process; jobs run in that process (SimpleWorker) so a text costs no fork and no app start.
+A job is still bounded by its timeout (SIGALRM), and a killed worker's job is picked up again
+by the sweeper within ALERT_JOB_TIMEOUT_SECONDS x 1.5 + ALERT_SWEEP_SECONDS.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from redis import Redis
+from rq import SimpleWorker
+
+from lookup.clock import local
+from worker import scan, sweeper
+from worker.context import Alerts
+
+log = logging.getLogger(__name__)
+
+# A dead worker's registration expires after this; it also bounds how long BLPOP waits.
+WORKER_TTL = 60
+# RQ's own housekeeping (restarting a scheduler whose holder died, abandoned jobs).
+MAINTENANCE_SECONDS = 30
+SWEEP_LOCK = "tracuu:alerts:sweep"
+SCAN_LOCK = "tracuu:alerts:scan:running"
+SCAN_DONE = "tracuu:alerts:scan:done:{day}"
+
+
+class AlertWorker(SimpleWorker):
+    """RQ's SimpleWorker with our defaults; `rq worker -w worker.runner.AlertWorker` works too."""
+
+    log_result_lifespan = False
+
+    def __init__(self, queues, *args, **kwargs) -> None:
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
+        super().__init__(queues, *args, **kwargs)
+
+
+class Periodic(threading.Thread):
+    """Sweeps every ALERT_SWEEP_SECONDS and scans once a day, whichever worker gets there first
+    (a Redis lock decides), so running more workers does not run them more often."""
+
+    def __init__(self, alerts: Alerts, tick_seconds: float = 1.0) -> None:
+        super().__init__(name="alerts-periodic", daemon=True)
+        self.alerts = alerts
+        self.tick_seconds = tick_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.tick_seconds):
+            try:
+                self.tick()
+            except Exception:  # Redis or the database down: try again next tick
+                log.exception("alerts housekeeping failed; trying again")
+
+    def tick(self) -> None:
+        redis: Redis = self.alerts.redis
+        if redis.set(SWEEP_LOCK, "1", nx=True, ex=self.alerts.sweep_every):
+            sweeper.sweep(self.alerts)
+        done = SCAN_DONE.format(day=local(self.alerts.now()).date().isoformat())
+        if not redis.exists(done) and redis.set(SCAN_LOCK, "1", nx=True, ex=600):
+            try:
+                scan.daily_scan(self.alerts)
+                redis.set(done, "1", ex=3 * 24 * 3600)
+            finally:
+                redis.delete(SCAN_LOCK)

@@ -1,0 +1,179 @@
+"""One alert, from its row to the provider and back, sent at most once where the provider can say.
+
+The row in the database is the truth; Redis only says when to look at it. Every step that
+changes the row is a compare-and-set on what this worker read, so two workers running the
+same notification (a sweeper re-enqueue, RQ re-running a job whose worker died) cannot both
+send it:
+
+- `queued` -> `sending` (sending_at = now) is claimed by exactly one worker before the provider
+  is called; the provider's message id is recorded with `sending` -> `sent`.
+- After a provider error the row stays `sending` with no `sending_at` (between tries; the status
+  never goes back) and RQ's Retry runs the job again later.
+- A row `sending` with a `sending_at` older than the lease belongs to a worker that died. Before
+  sending again we ask the provider whether the text already went out (Twilio's Messages list);
+  Kannel cannot say, so there the text is sent again and the possible duplicate is counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
+
+from channels.sms.senders import CannotAsk, SendError
+from channels.sms.senders.base import mask_phone
+from lookup import delivery
+from lookup.store import notifications as rows
+from worker import dispatch, quiet
+from worker.context import Alerts
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(Exception):
+    """A provider error worth another try; RQ's Retry (declared at enqueue) schedules it."""
+
+
+def deliver(alerts: Alerts, notification_id: int, retries_left: int | None) -> str:
+    """Send one notification if it still needs sending; what happened, as one word.
+
+    Raises RetryLater when the provider failed in a way that may pass and tries are left.
+    """
+    with alerts.store.connect() as conn:
+        row = rows.get(conn, notification_id)
+    if row is None:
+        return "gone"
+    if row.status not in (delivery.QUEUED, delivery.SENDING):
+        return "done"
+    return _Attempt(alerts, row, retries_left).run()
+
+
+class _Attempt:
+    def __init__(self, alerts: Alerts, row: Row, retries_left: int | None) -> None:
+        self.alerts = alerts
+        self.row = row
+        self.retries_left = retries_left
+        self.now = alerts.now()
+        # What the row holds while this worker has it; every write is conditional on it.
+        self.expected: dict[str, Any] = {"status": row.status, "sending_at": None}
+
+    def run(self) -> str:
+        row, now = self.row, self.now
+        orphaned = row.status == delivery.SENDING and row.sending_at is not None
+        if orphaned:
+            if now - row.sending_at < self.alerts.lease:
+                return "busy"  # another worker is sending it right now
+            if not self._claim(row.sending_at):
+                return "busy"
+            found = self._ask(orphaned=True)
+            if found is not None:
+                return found
+        if rows_opted_out(self.alerts, row.to_phone):
+            return self._end(delivery.SKIPPED, "opted out")
+        if now >= self.alerts.expires_at(row.created_at, row.send_after):
+            return self._end(delivery.FAILED, f"expired: not sent within {self.alerts.validity}")
+        allowed = quiet.next_allowed(self.alerts.quiet_hours, now)
+        if allowed > now:
+            return self._defer(allowed)
+        if not orphaned:
+            if not self._claim(None):
+                return "busy"
+            if row.status == delivery.SENDING:
+                # An earlier try failed; its error may have been a lost answer to a text that went.
+                found = self._ask(orphaned=False)
+                if found is not None:
+                    return found
+        return self._send()
+
+    # -- steps -------------------------------------------------------------------------------
+    def _claim(self, sending_at: datetime | None) -> bool:
+        claimed = _cas(self.alerts, self.row.id, {"status": self.row.status, "sending_at": sending_at},
+                       {"status": delivery.SENDING, "sending_at": self.now,
+                        "attempts": self.row.attempts + 1, "updated_at": self.now})
+        if claimed:
+            self.expected = {"status": delivery.SENDING, "sending_at": self.now}
+        return claimed
+
+    def _ask(self, *, orphaned: bool) -> str | None:
+        """Whether the provider already has this text; the outcome if so (or if asking failed)."""
+        row = self.row
+        try:
+            message_id = self.alerts.sender.find_sent(row.to_phone, row.body, row.created_at)
+        except CannotAsk:
+            if orphaned:
+                self._count_possible_duplicate()
+            return None
+        except SendError as error:
+            return self._failed_try(error)
+        if message_id is None:
+            return None
+        log.info("alert %s was already accepted by %s as %s; recorded, not sent again", row.id,
+                 self.alerts.sender.name, message_id)
+        self._record_sent(message_id)
+        return "found"
+
+    def _send(self) -> str:
+        row = self.row
+        self.alerts.pacer.wait_for_slot()
+        try:
+            message_id = self.alerts.sender.send(row.to_phone, row.body, reference=str(row.id))
+        except SendError as error:
+            return self._failed_try(error)
+        self._record_sent(message_id)
+        return "sent"
+
+    def _record_sent(self, message_id: str) -> None:
+        now = self.alerts.now()
+        if not _cas(self.alerts, self.row.id, self.expected,
+                    {"status": delivery.SENT, "provider": self.alerts.sender.name,
+                     "provider_message_id": message_id, "sent_at": now, "error": "", "updated_at": now}):
+            log.error("alert %s: sent as %s but the row changed under us", self.row.id, message_id)
+
+    def _failed_try(self, error: SendError) -> str:
+        reason = f"{error}"[:500]
+        now = self.alerts.now()
+        expires = self.alerts.expires_at(self.row.created_at, self.row.send_after)
+        last = not self.retries_left or now >= expires
+        if error.retryable and not last:
+            _cas(self.alerts, self.row.id, self.expected,
+                 {"sending_at": None, "error": f"retrying: {reason}", "updated_at": now})
+            raise RetryLater(f"alert {self.row.id}: {reason}")
+        if error.retryable:
+            reason = f"gave up after {self.row.attempts + 1} tries: {reason}"
+        return self._end(delivery.FAILED, reason)
+
+    def _end(self, status: str, reason: str) -> str:
+        done = _cas(self.alerts, self.row.id, self.expected,
+                    {"status": status, "error": reason, "updated_at": self.alerts.now()})
+        if done:
+            log.info("alert %s %s: %s", self.row.id, status, reason)
+        return status if done else "busy"
+
+    def _defer(self, allowed: datetime) -> str:
+        if not _cas(self.alerts, self.row.id, self.expected,
+                    {"send_after": allowed, "sending_at": None, "updated_at": self.now}):
+            return "busy"
+        try:
+            dispatch.enqueue(self.alerts, self.row.id, allowed, now=self.now)
+        except Exception as error:  # the sweeper enqueues it when it is due
+            log.warning("alert %s deferred to %s but not enqueued: %s", self.row.id, allowed, error)
+        return "deferred"
+
+    def _count_possible_duplicate(self) -> None:
+        with self.alerts.store.begin() as conn:
+            rows.add_possible_duplicate(conn, self.row.id)
+        log.warning("alert %s to %s: its worker died while sending and %s cannot say whether the "
+                    "text went out; sending again may duplicate it", self.row.id,
+                    mask_phone(self.row.to_phone), self.alerts.sender.name)
+
+
+def rows_opted_out(alerts: Alerts, phone: str) -> bool:
+    with alerts.store.connect() as conn:
+        return rows.is_opted_out(conn, phone)
+
+
+def _cas(alerts: Alerts, notification_id: int, expected: dict[str, Any], values: dict[str, Any]) -> bool:
+    with alerts.store.begin() as conn:
+        return rows.compare_and_set(conn, notification_id, expected, values)
