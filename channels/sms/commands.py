@@ -143,14 +143,9 @@ def _keyword(phrase: str) -> str | None:
 
 
 def _keyword_reply(keyword: str, lang: str, settings: Settings) -> Reply:
-    if keyword == "en":
-        lang = "en"
-        return Reply(_style(lang, settings).say(replies.LANGUAGE_SET), LANGUAGE, lang,
-                     (Effect(LANGUAGE, "en"),))
-    if keyword == "vi":
-        lang = "vi"
-        return Reply(_style(lang, settings).say(replies.LANGUAGE_SET), LANGUAGE, lang,
-                     (Effect(LANGUAGE, "vi"),))
+    if keyword in ("en", "vi"):
+        message = replies.LANGUAGE_EN if keyword == "en" else replies.LANGUAGE_VI
+        return Reply(_style(keyword, settings).say(message), LANGUAGE, keyword, (Effect(LANGUAGE, keyword),))
     style = _style(lang, settings)
     if keyword == OPT_OUT:
         return Reply(style.say(replies.STOPPED), "stop", lang, (Effect(OPT_OUT),))

@@ -46,7 +46,8 @@ PHONE_NUMBER = N_("That is a phone number. Text the dossier code (Ma ho so) from
 BAD_CODE = N_("Code %(code)s is not valid. Check your receipt and text the code again. HD: help.")
 STOPPED = N_("You will get no more SMS alerts. Text BATDAU to turn them back on.")
 STARTED = N_("SMS alerts are on. Text HUY to stop them.")
-LANGUAGE_SET = N_("Replies will now be in English. Text VI for Vietnamese.")
+LANGUAGE_EN = N_("Replies will now be in English. Text VI for Vietnamese.")
+LANGUAGE_VI = N_("Replies will now be in Vietnamese. Text EN for English.")
 RATE_LIMITED = N_("Too many messages from your number. Try again later or call %(hotline)s.")
 
 # What each status needs said after its head, most useful first.
