@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -55,7 +55,7 @@ def page_context() -> dict[str, Any]:
         "lang": lang,
         "other_lang": other,
         "other_lang_name": LANGUAGE_NAMES[other],
-        "switch_url": request.path + "?" + urlencode({**args, "lang": other}),
+        "switch_url": quote(request.path) + "?" + urlencode({**args, "lang": other}),
         "pin_length": service().pin_length,
         "sms_number": current_app.config["SMS_SHORT_NUMBER"],
         "hotline": current_app.config["HOTLINE_NUMBER"],
@@ -94,8 +94,8 @@ def lookup_by_get() -> Any:
 @blueprint.post("/tra-cuu")
 @lookup_limit
 def lookup() -> Any:
-    typed = request.form.get("code", "")[:MAX_CODE_INPUT]
-    pin = request.form.get("pin", "").strip()[:MAX_PIN_INPUT]
+    typed = printable(request.form.get("code", ""))[:MAX_CODE_INPUT]
+    pin = printable(request.form.get("pin", "")).strip()[:MAX_PIN_INPUT]
     try:
         view = service().resolve(typed, Proof(pin=pin or None))
     except codes.InvalidCode as invalid:
@@ -120,6 +120,11 @@ def receipt_link(token: str) -> Any:
     if view is None:
         return not_found("")
     return result(view, form=None)
+
+
+def printable(text: str) -> str:
+    """What was typed, minus control characters: it is shown back in the form."""
+    return "".join(c for c in text if c.isprintable() or c == " ")
 
 
 def result(view: DossierView, form: dict[str, str] | None) -> Any:

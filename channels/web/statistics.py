@@ -9,7 +9,7 @@ import time
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_skeleton
 from flask import Blueprint, Response, current_app, render_template, request
 
 from channels.web import charts, pages
@@ -91,7 +91,7 @@ def statistics() -> Any:
 
 
 def month_label(month: stats.Month, lang: str) -> str:
-    return format_date(date(month.year, month.month, 1), "MMMM y", locale=lang)
+    return format_skeleton("yMMMM", date(month.year, month.month, 1), locale=lang)
 
 
 @blueprint.get("/thong-ke.csv")
