@@ -110,6 +110,8 @@ def services(config: Config, port: str) -> list[list[str]]:
     """The long-running processes of the whole system."""
     argv = [[str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
              "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss',
+             # QR links and receipt images carry a dossier code in their path: logged cut short.
+             "--logger-class", "channels.web.accesslog.RedactingLogger",
              "app:create_app()"]]
     return argv
 
