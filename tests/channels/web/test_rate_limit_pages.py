@@ -1,0 +1,51 @@
+"""Too many lookups: a friendly page in the reader's language, one budget with the JSON API."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from lookup import demo as demo_data
+from lookup import qr
+from tests.channels.web.htmlcheck import find_all, parse_page, text_of
+from tests.conftest import make_app
+
+READY = "000.00.04.H40-261102-0001"
+
+
+@pytest.fixture
+def limited_app(tmp_path, redis_server):
+    app = make_app(f"sqlite:///{tmp_path / 'rl.db'}", redis_url=redis_server.url,
+                   RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="3/minute",
+                   RATELIMIT_KEY_PREFIX=f"t{uuid.uuid4().hex}")
+    demo_data.load(app.extensions["tracuu.service"])
+    yield app
+    app.extensions["tracuu.store"].dispose()
+
+
+def test_rate_limited_lookups_get_a_friendly_page(limited_app):
+    client = limited_app.test_client()
+    # Two lookups through the JSON API and one through the page use up the shared budget.
+    assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
+    assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+
+    limited = client.post("/tra-cuu?lang=en", data={"code": READY})
+    assert limited.status_code == 429
+    tree = parse_page(limited.data, "en")
+    assert text_of(next(find_all(tree, "h1"))) == "Please wait a moment"
+    assert "Too many lookups from your connection" in text_of(tree)
+    assert "8077" in text_of(tree)  # and how else to ask
+
+    token = qr.make_token(READY, limited_app.config["SECRET_KEY"])
+    scanned = client.get(f"/d/{token}")
+    assert scanned.status_code == 429
+    assert text_of(next(find_all(parse_page(scanned.data, "en"), "h1"))) == "Please wait a moment"
+    vietnamese = client.post("/tra-cuu?lang=vi", data={"code": READY})
+    assert text_of(next(find_all(parse_page(vietnamese.data, "vi"), "h1"))) == "Vui lòng đợi một lát"
+    api = client.get("/api/v1/lookup", query_string={"code": READY})
+    assert api.status_code == 429 and api.is_json
+    # Pages that resolve nothing are not counted.
+    assert client.get("/").status_code == 200
+    assert client.get("/thong-ke").status_code == 200
