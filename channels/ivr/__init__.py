@@ -1,7 +1,78 @@
 """Hotline IVR: key the code on the phone, hear the status (Asterisk AsyncAGI, Twilio Voice)."""
 
-from flask import Flask
+from __future__ import annotations
+
+import signal
+
+import click
+from flask import Flask, current_app
 
 
 def init_app(app: Flask) -> None:
-    """Register the voice webhooks and the `ivr-asterisk` command."""
+    """Register the voice webhooks and the `ivr-asterisk` and `ivr-prompts` commands."""
+    from channels.ivr import twilio_voice
+
+    app.register_blueprint(twilio_voice.blueprint)
+    app.cli.add_command(ivr_asterisk)
+    app.cli.add_command(ivr_prompts)
+
+
+def build_driver(app: Flask):
+    from channels.ivr.driver import Driver, settings_from_config
+
+    service = app.extensions["tracuu.service"]
+    return Driver(service, settings_from_config(app.config), clock=lambda: service.clock().timestamp())
+
+
+def prompt_store(app: Flask):
+    from channels.ivr.prompts import PromptStore
+
+    return PromptStore(app.config["IVR_AUDIO_DIR"])
+
+
+@click.command("ivr-asterisk")
+def ivr_asterisk() -> None:
+    """Drive hotline calls on Asterisk over AMI (AsyncAGI) until stopped."""
+    from channels.ivr.asterisk import AsteriskAdapter
+    from channels.ivr.flow import static_prompts
+
+    app = current_app._get_current_object()
+    config = app.config
+    if not config["ASTERISK_AMI_HOST"]:
+        raise click.ClickException("ASTERISK_AMI_HOST is not set")
+    store = prompt_store(app)
+    made, kept = store.render_missing(static_prompts())
+    click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")
+    driver = build_driver(app)
+    adapter = AsteriskAdapter(driver, store, config["ASTERISK_AMI_HOST"],
+                              config["ASTERISK_AMI_PORT"], config["ASTERISK_AMI_USERNAME"],
+                              config["ASTERISK_AMI_SECRET"], clock=driver.clock)
+    signal.signal(signal.SIGTERM, lambda *_: adapter.request_stop())
+    try:
+        adapter.start()
+        while not adapter.wait_stopped(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        adapter.stop()
+
+
+@click.command("ivr-prompts")
+@click.option("--list", "show", is_flag=True, help="Print each static prompt's file name and words.")
+def ivr_prompts(show: bool) -> None:
+    """Render the hotline prompts that are missing (studio recordings already there are kept)."""
+    from channels.ivr import prompts
+    from channels.ivr.flow import static_prompts
+
+    store = prompt_store(current_app._get_current_object())
+    if show:
+        for prompt in static_prompts():
+            parts = prompts.segments(prompt)
+            click.echo(f"{store.name(parts)}.wav\t{prompts.written(parts)}")
+        return
+    try:
+        made, kept = store.render_missing(static_prompts())
+    except prompts.RenderError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")

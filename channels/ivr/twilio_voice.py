@@ -1,0 +1,142 @@
+"""Twilio Voice adapter: TwiML webhooks that drive the same call flow as Asterisk.
+
+`POST /voice/twilio` answers a call; each `<Gather input="dtmf">` posts the keys to
+`/voice/twilio/step`, whose query carries the flow's state, signed with our SECRET_KEY
+(Twilio's own signature covers the URL too). Nothing is kept on our side between steps, so
+any web worker can take any step. Prompts are `<Play>`ed from `/voice/audio/<name>.wav`.
+Every webhook checks `X-Twilio-Signature` first; a forged request gets 403.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from itsdangerous import BadSignature, URLSafeSerializer
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from channels.ivr import flow, prompts
+from channels.ivr.flow import Ask, Hangup, Keys, Line, Output, Say, Start, State, Transfer
+from channels.ivr.prompts import PromptStore, RenderError
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("ivr_twilio", __name__)
+
+_AUDIO_NAME = re.compile(r"^(vi|en)-[0-9a-f]{24}$")
+_KEYS = re.compile(r"[^0-9*#]")
+MAX_KEYS = 64
+# Twilio <Say> voices, used only when a prompt cannot be rendered to audio.
+SAY_LANGUAGE = {"vi": "vi-VN", "en": "en-US"}
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ivr-twilio-state")
+
+
+def _public_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def _verified() -> bool:
+    """Twilio signs the URL it called (as the public sees it) and the POSTed form."""
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    url = _public_url(request.path)
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    return RequestValidator(token).validate(url, request.form, signature)
+
+
+def _now() -> float:
+    return current_app.extensions["tracuu.service"].clock().timestamp()
+
+
+def _driver():
+    driver = current_app.extensions.get("tracuu.ivr.driver")
+    if driver is None:
+        from channels.ivr import build_driver
+
+        driver = current_app.extensions["tracuu.ivr.driver"] = build_driver(current_app)
+    return driver
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+@blueprint.post("/voice/twilio")
+def answer() -> Response:
+    if not _verified():
+        abort(403)
+    caller = request.form.get("From", "")[:32]
+    return _turn(State(), Start(caller, _now()))
+
+
+@blueprint.post("/voice/twilio/step")
+def step() -> Response:
+    if not _verified():
+        abort(403)
+    try:
+        state = State.from_dict(_serializer().loads(request.args.get("s", "")))
+    except (BadSignature, ValueError, TypeError, KeyError):
+        log.warning("IVR/Twilio: step with an unreadable state")
+        return _twiml(_render([Say("vi", (Line("try_later"),)), Hangup()], None))
+    keys = _KEYS.sub("", request.form.get("Digits", ""))[:MAX_KEYS].rstrip("#")
+    return _turn(state, Keys(keys, _now()))
+
+
+@blueprint.get("/voice/audio/<name>.wav")
+def audio(name: str) -> Response:
+    if not _AUDIO_NAME.match(name):
+        abort(404)
+    return send_from_directory(current_app.config["IVR_AUDIO_DIR"], f"{name}.wav", mimetype="audio/wav",
+                               max_age=86400)
+
+
+def _turn(state: State, event: Start | Keys) -> Response:
+    try:
+        state, outputs = _driver().advance(state, event)
+    except Exception:
+        log.exception("IVR/Twilio: flow failed")
+        return _twiml(_render([Say(state.lang, (Line("try_later"),)), Hangup()], None))
+    return _twiml(_render(outputs, state))
+
+
+def _render(outputs: list[Output], state: State | None) -> VoiceResponse:
+    store = PromptStore(current_app.config["IVR_AUDIO_DIR"])
+    response = VoiceResponse()
+    for output in outputs:
+        if isinstance(output, Ask):
+            token = _serializer().dumps(state.to_dict() if state is not None else {})
+            gather = Gather(input="dtmf", action=_public_url(f"/voice/twilio/step?s={token}"), method="POST",
+                            timeout=output.timeout, action_on_empty_result=True,
+                            finish_on_key=output.finish_on_key or "",
+                            num_digits=output.max_digits if output.max_digits == 1 else None)
+            _play(gather, output, store)
+            response.append(gather)
+        elif isinstance(output, Say):
+            _play(response, output, store)
+        elif isinstance(output, Transfer):
+            response.dial(output.number)
+        elif isinstance(output, Hangup):
+            response.hangup()
+    if state is not None and state.stage == flow.DONE and not any(isinstance(o, Hangup | Transfer)
+                                                                   for o in outputs):
+        response.hangup()
+    return response
+
+
+def _play(parent, prompt: Ask | Say, store: PromptStore) -> None:
+    parts = prompts.segments(prompt)
+    try:
+        path = store.ensure(parts)
+    except RenderError as error:
+        log.error("IVR/Twilio: %s; falling back to <Say>", error)
+        for lang, text in parts:
+            parent.say(text, language=SAY_LANGUAGE.get(lang, "vi-VN"))
+        return
+    parent.play(_public_url(f"/voice/audio/{path.stem}.wav"))

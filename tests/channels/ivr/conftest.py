@@ -1,0 +1,91 @@
+"""Fixtures for the hotline: an app with dossiers to call about, a shared prompt cache, a fake
+Asterisk and our adapter logged in to it."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from channels.ivr import build_driver, prompt_store
+from channels.ivr.asterisk import AsteriskAdapter
+from lookup import codes
+from lookup import demo as demo_data
+from lookup.ingest import EventFields, dossier_fields
+from tests.conftest import AGENCY, make_app
+from tests.support.fake_ami import FakeAsterisk
+
+OPERATOR = "+842438580000"
+STATUSES = ("received", "processing", "supplement_requested", "fee_due", "ready", "returned",
+            "not_accepted", "stopped", "registered", "withdrawn")
+CROWD = 25
+
+
+def crowd_code(n: int) -> str:
+    return f"{AGENCY}-261120-{n:04d}"
+
+
+def keypad(code: str) -> str:
+    return codes.parse(code).keypad
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory) -> Path:
+    """One prompt cache for the session: the same words are rendered once."""
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture
+def ivr_app(tmp_path, audio_dir):
+    app = make_app(f"sqlite:///{tmp_path / 'tracuu.db'}", IVR_AUDIO_DIR=audio_dir,
+                   IVR_OPERATOR_NUMBER=OPERATOR)
+    service = app.extensions["tracuu.service"]
+    demo_data.load(service)
+    now = service.clock()
+    for n in range(1, CROWD + 1):
+        status = STATUSES[n % len(STATUSES)]
+        service.put_dossier(dossier_fields(crowd_code(n), {
+            "agency_id": AGENCY, "procedure_name": "Cấp giấy khai sinh", "applicant_name": "Nguyễn Văn An",
+            "applicant_phone": f"09120{n:05d}", "received_at": (now - timedelta(days=3)).isoformat(),
+            "due_at": (now + timedelta(days=n)).isoformat(), "status": "received",
+        }), AGENCY)
+        if status != "received":
+            event = EventFields(status, now - timedelta(hours=1), "", None, "")
+            service.add_event(crowd_code(n), event, AGENCY)
+    yield app
+    app.extensions["tracuu.store"].dispose()
+
+
+@pytest.fixture
+def fake():
+    server = FakeAsterisk(queue_delay=0.0, login_failure_delay=0.05).start()
+    yield server
+    server.stop()
+
+
+def start_adapter(app, fake: FakeAsterisk, **options) -> AsteriskAdapter:
+    driver = build_driver(app)
+    values = {"keepalive": 5.0, "timeout": 2.0, "backoff": (0.05, 0.2), **options}
+    adapter = AsteriskAdapter(driver, prompt_store(app), "127.0.0.1", fake.port,
+                              options.pop("username", "ivr"), options.pop("secret", "ivrsecret"),
+                              **{k: v for k, v in values.items() if k not in ("username", "secret")},
+                              clock=driver.clock)
+    return adapter.start()
+
+
+@pytest.fixture
+def adapter(ivr_app, fake):
+    adapter = start_adapter(ivr_app, fake)
+    assert adapter.connected.wait(5)
+    yield adapter
+    adapter.stop()
+
+
+def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
