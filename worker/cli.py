@@ -6,6 +6,7 @@ from collections import defaultdict
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from lookup import delivery
 from lookup.store import notifications as rows
@@ -16,8 +17,9 @@ def _alerts() -> context.Alerts:
     return context.bind(current_app)
 
 
-@click.group("alerts", invoke_without_command=True)
+@click.group("alerts", cls=AppGroup, invoke_without_command=True)
 @click.pass_context
+@with_appcontext
 def alerts(ctx: click.Context) -> None:
     """Counts of alerts by status and kind, and the failures with their reasons."""
     if ctx.invoked_subcommand is not None:

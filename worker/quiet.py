@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from lookup.clock import OFFICE_ZONE
+
+_WINDOW = re.compile(r"^(?P<start>\d\d:\d\d)\s*-\s*(?P<end>\d\d:\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,11 @@ def parse(text: str, zone: ZoneInfo = OFFICE_ZONE) -> QuietHours | None:
     text = (text or "").strip()
     if not text:
         return None
+    match = _WINDOW.match(text)
     try:
-        start_text, end_text = (part.strip() for part in text.split("-"))
-        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        if match is None:
+            raise ValueError
+        start, end = time.fromisoformat(match["start"]), time.fromisoformat(match["end"])
     except ValueError:
         raise ValueError(f"QUIET_HOURS={text!r}: expected HH:MM-HH:MM, e.g. 21:00-07:00") from None
     if start == end:

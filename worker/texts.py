@@ -2,8 +2,9 @@
 possible, and no personal data beyond the dossier code (never the applicant's name).
 
 Each kind has variants from the fullest to the plainest; the first that fits one SMS segment
-wins. A variant is only used when every value it names is known. When even the plainest does
-not fit (a long note from the office), the note is shortened to fit MAX_SEGMENTS.
+wins. A variant is only used when every value it names is known, and one that carries the
+office's note is always preferred to one that does not. When nothing fits one segment (a long
+note), the note is shortened so that the text fits MAX_SEGMENTS.
 """
 
 from __future__ import annotations
@@ -54,12 +55,14 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     policy.NEW_DUE_DATE: (
         N_("%(office)s apologises: dossier %(code)s is delayed. New date: %(date)s."),
         N_("We apologise: dossier %(code)s is delayed. New date: %(date)s."),
+        N_("We apologise: dossier %(code)s is delayed."),
     ),
     policy.OVERDUE: (
         N_("%(office)s apologises: dossier %(code)s is past its due date %(date)s. "
            "Hotline %(hotline)s."),
         N_("We apologise: dossier %(code)s is past its due date %(date)s. "
            "The office will give you a new date."),
+        N_("We apologise: dossier %(code)s is late. The office will give you a new date."),
     ),
     policy.PICKUP_REMINDER: (
         N_("Reminder: the result of dossier %(code)s is waiting at %(office)s, %(hours)s."),
@@ -100,7 +103,11 @@ def render(kind: str, lang: str, facts: Facts, *, diacritics: bool = False) -> s
         values["note"] = values["note"][:MAX_NOTE - 3].rstrip() + "..."
     usable = [v for v in VARIANTS[kind] if all(values[n] for n in _PLACEHOLDER.findall(v))]
     if not usable:
-        raise ValueError(f"no text for {kind} without a code")
+        raise ValueError(f"no text for {kind} without a dossier code")
+    # What the office wrote (what to bring, the reason, the amount) is the point of the text:
+    # better two segments with it than one without.
+    with_note = [v for v in usable if "%(note)s" in v]
+    usable = with_note or usable
     texts = [_finish(messages.gettext(lang, v) % values, diacritics) for v in usable]
     for text in texts:
         if segments(text).count <= 1:

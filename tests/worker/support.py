@@ -185,4 +185,5 @@ class Workers:
             self.kill(proc)
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.workdir.glob("worker-*.log")))
+        found = sorted(self.workdir.glob("worker-*.log"))
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in found)
