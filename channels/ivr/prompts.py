@@ -50,13 +50,14 @@ MESSAGES = {
 }
 DOSSIER = {
     "number": N_("Dossier %(n)s, at %(office)s."),
-    "procedure": N_("Your dossier: %(procedure)s."),
+    "procedure": N_("Your dossier:"),
     "status": N_("Status: %(status)s."),
     "due": N_("Due date: %(date)s."),
-    "overdue": N_("It is overdue."),
     "on_time": N_("It is not overdue."),
-    "note": N_("Note from the office: %(note)s"),
-    "pickup": N_("Pickup place: %(office)s, %(address)s. Opening hours: %(hours)s."),
+    "note": N_("Note from the office:"),
+    "pickup": N_("Pickup place: %(office)s."),
+    "address": N_("Address:"),
+    "hours": N_("Opening hours:"),
 }
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
         N_("Sunday"))
@@ -78,35 +79,53 @@ def _(lang: str, msgid: str, **values: Any) -> str:
     return messages.gettext(lang, msgid, **values)
 
 
-def line_text(line: Line, lang: str) -> str:
+def line_parts(line: Line, lang: str) -> list[tuple[str, str]]:
+    """The line's words as (language, text) parts: office data stays in the Vietnamese voice."""
     values = dict(line.values)
     if line.key == "dossier":
-        return dossier_text(Match(**values["match"]), values.get("n", 0), lang)
+        return dossier_parts(Match(**values["match"]), values.get("n", 0), lang)
     if line.key == "read_back":
         values["digits"] = speech.digits_aloud(values["digits"])
     if line.key == "operator_closed":
         values["hours"] = hours_text(values["hours"], lang)
-    return _(lang, MESSAGES[line.key], **values)
+    return [(lang, _(lang, MESSAGES[line.key], **values))]
 
 
-def dossier_text(match: Match, n: int, lang: str) -> str:
+def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
+    """Status, due date, overdue or not, what to do, the office's note, where and when to pick up.
+
+    The office's own words (address, hours, note, a procedure with no English name) are
+    Vietnamese whatever the caller chose, so they are said in the Vietnamese voice.
+    """
     office = (match.office_en if lang == "en" else "") or match.office_vi
-    sentences = []
+    parts: list[tuple[str, str]] = []
+
+    def say(msgid: str, **values: Any) -> None:
+        parts.append((lang, _(lang, msgid, **values)))
+
     if n:
-        sentences.append(_(lang, DOSSIER["number"], n=n, office=office))
+        say(DOSSIER["number"], n=n, office=office)
     procedure = (match.procedure_en if lang == "en" else "") or match.procedure_vi
     if match.proven and procedure:
-        sentences.append(_(lang, DOSSIER["procedure"], procedure=procedure))
-    sentences.append(_(lang, DOSSIER["status"], status=messages.status_label(match.status, lang)))
+        say(DOSSIER["procedure"])
+        parts.append((lang if procedure != match.procedure_vi else "vi", procedure + "."))
+    say(DOSSIER["status"], status=messages.status_label(match.status, lang))
     if match.due and not match.final:
-        sentences.append(_(lang, DOSSIER["due"], date=speech.date_words(date.fromisoformat(match.due), lang)))
-        sentences.append(_(lang, DOSSIER["overdue" if match.overdue else "on_time"]))
-    sentences.append(messages.next_step(match.status, lang, overdue=match.overdue))
+        say(DOSSIER["due"], date=speech.date_words(date.fromisoformat(match.due), lang))
+        if not match.overdue:  # when it is, the next step says so
+            say(DOSSIER["on_time"])
+    parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue)))
     if match.note:
-        note = match.note.strip()[:MAX_NOTE_CHARS]
-        sentences.append(_(lang, DOSSIER["note"], note=note))
-    sentences.append(_(lang, DOSSIER["pickup"], office=office, address=match.address, hours=match.hours))
-    return " ".join(sentences)
+        say(DOSSIER["note"])
+        parts.append(("vi", match.note.strip()[:MAX_NOTE_CHARS]))
+    say(DOSSIER["pickup"], office=office)
+    if match.address:
+        say(DOSSIER["address"])
+        parts.append(("vi", match.address.rstrip(".") + "."))
+    if match.hours:
+        say(DOSSIER["hours"])
+        parts.append(("vi", match.hours.rstrip(".") + "."))
+    return parts
 
 
 def hours_text(setting: str, lang: str) -> str:
@@ -128,12 +147,11 @@ def segments(prompt: Ask | Say) -> Segments:
     """The prompt's written text, split where the language changes (the greeting is bilingual)."""
     result: list[tuple[str, str]] = []
     for line in prompt.lines:
-        lang = line.lang or prompt.lang
-        text = line_text(line, lang)
-        if result and result[-1][0] == lang:
-            result[-1] = (lang, result[-1][1] + " " + text)
-        else:
-            result.append((lang, text))
+        for lang, text in line_parts(line, line.lang or prompt.lang):
+            if result and result[-1][0] == lang:
+                result[-1] = (lang, result[-1][1] + " " + text)
+            else:
+                result.append((lang, text))
     return tuple(result)
 
 
