@@ -9,7 +9,7 @@ WIDTH = 320
 LABEL_HEIGHT = 16
 BAR_HEIGHT = 14
 ROW_GAP = 10
-MAX_LABEL = 46
+MAX_LABEL = 42
 
 
 @dataclass(frozen=True)
