@@ -17,7 +17,7 @@ send it:
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -30,6 +30,9 @@ from worker import dispatch, quiet
 from worker.context import Alerts
 
 log = logging.getLogger(__name__)
+
+# Clocks of the machine that scheduled a text and the one running it may differ a little.
+EARLY = timedelta(minutes=1)
 
 
 class RetryLater(Exception):
@@ -70,6 +73,8 @@ class _Attempt:
             found = self._ask(orphaned=True)
             if found is not None:
                 return found
+        if not orphaned and row.send_after is not None and row.send_after > now + EARLY:
+            return "early"  # its own job is scheduled; the sweeper re-enqueues it if that is lost
         if rows_opted_out(self.alerts, row.to_phone):
             return self._end(delivery.SKIPPED, "opted out")
         if now >= self.alerts.expires_at(row.created_at, row.send_after):
