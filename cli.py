@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-api-key")
+@with_appcontext
 @click.argument("agency_id")
 @click.option("--label", default="", help="Who holds the key (shown nowhere but the database).")
 def create_api_key(agency_id: str, label: str) -> None:
@@ -24,6 +26,7 @@ def create_api_key(agency_id: str, label: str) -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Create the database or bring it to the newest schema (Alembic)."""
     from lookup.store import migrate
@@ -33,6 +36,7 @@ def db_upgrade() -> None:
 
 
 @click.command("import-csv")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch-size", default=2000, show_default=True, help="Rows per transaction.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -44,8 +48,11 @@ def import_csv(path: str, batch_size: int, quiet: bool) -> None:
     """
     from lookup import importer
 
-    report = importer.import_file(current_app.extensions["tracuu.service"], path,
-                                  batch_size=batch_size, progress=not quiet)
+    try:
+        report = importer.import_file(current_app.extensions["tracuu.service"], path,
+                                      batch_size=batch_size, progress=not quiet)
+    except importer.BadFile as bad:
+        raise click.ClickException(f"{path}: {bad}") from None
     for line, reason in report.rejected[:50]:
         click.echo(f"line {line}: {reason}", err=True)
     if len(report.rejected) > 50:
@@ -54,6 +61,7 @@ def import_csv(path: str, batch_size: int, quiet: bool) -> None:
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo() -> None:
     """Load the demo offices and dossiers listed in the README (idempotent)."""
     from lookup import demo

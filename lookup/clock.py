@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 OFFICE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,7 +29,12 @@ def parse_moment(value: object, zone: ZoneInfo = OFFICE_ZONE) -> datetime:
     """
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected an ISO 8601 date or date-time string")
-    text = value.strip()
+    return _parse_text(value.strip(), zone)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str, zone: ZoneInfo) -> datetime:
+    """Cached: a bulk import repeats the same few hundred dates a million times."""
     if len(text) > 40:
         raise ValueError("too long for a date")
     try:

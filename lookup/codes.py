@@ -28,12 +28,15 @@ _KEYPAD = {
     **dict.fromkeys("TUV", "8"),
     **dict.fromkeys("WXYZ", "9"),
 }
-_KEYPAD_TABLE = str.maketrans(_KEYPAD)
 _SEPARATORS = ".-_/"
+# On a tidied code (ASCII letters, digits, separators) one translate gives each form.
+_MATCH_TABLE = str.maketrans({"O": "0"} | dict.fromkeys(_SEPARATORS))
+_KEYPAD_TABLE = str.maketrans(_KEYPAD | dict.fromkeys(_SEPARATORS))
 # Dashes and dots people paste from word processors and phones.
 _SEPARATOR_TABLE = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"·": ".", "。": "."})
 _ALLOWED = re.compile(r"^[A-Z0-9.\-_/]+$")
 _PROCEDURE_CODE = re.compile(r"^\d\.\d{6}\.[A-Z0-9]{3}$")
+_DIGIT = re.compile(r"\d")
 _PHONE_NUMBER = re.compile(r"^(?:\+?84|0)\d{9,10}$")
 
 
@@ -64,18 +67,25 @@ class DossierCode:
 
 def tidy(text: str) -> str:
     """Full-width to ASCII, upper case, odd dashes to '-', whitespace removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_SEPARATOR_TABLE)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_SEPARATOR_TABLE)
     return "".join(text.split()).upper()
 
 
 def match_key(text: str) -> str:
     """Letters and digits only, `O` read as `0`: what two spellings of one code share."""
-    return "".join(c for c in tidy(text) if c.isascii() and c.isalnum()).replace("O", "0")
+    return _only_ascii_alnum(tidy(text)).translate(_MATCH_TABLE)
 
 
 def keypad_form(text: str) -> str:
     """The digits a phone keypad types for this code, separators dropped."""
-    return "".join(c for c in tidy(text).translate(_KEYPAD_TABLE) if c.isdigit() and c.isascii())
+    return _only_ascii_alnum(tidy(text)).translate(_KEYPAD_TABLE)
+
+
+def _only_ascii_alnum(text: str) -> str:
+    if _ALLOWED.match(text):
+        return text
+    return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
 def parse(text: str | None) -> DossierCode:
@@ -95,12 +105,12 @@ def parse(text: str | None) -> DossierCode:
         raise InvalidCode(BAD_CHARACTERS)
     if _PROCEDURE_CODE.match(display):
         raise InvalidCode(PROCEDURE_CODE)
-    key = match_key(display)
-    if not any(c.isdigit() for c in display):
+    key = display.translate(_MATCH_TABLE)
+    if not _DIGIT.search(display):
         raise InvalidCode(NO_DIGITS)
     if len(key) < MIN_KEY_LENGTH:
         raise InvalidCode(TOO_SHORT)
-    return DossierCode(display=display, match_key=key, keypad=keypad_form(display))
+    return DossierCode(display=display, match_key=key, keypad=display.translate(_KEYPAD_TABLE))
 
 
 def keypad_entry(digits: str) -> str:

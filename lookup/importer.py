@@ -2,7 +2,8 @@
 
 Rows are checked with the same rules as the ingest API, then written a batch per transaction
 with one multi-row upsert, so a million rows take minutes, not hours. Running the same file
-again changes nothing: codes are upserted, events are unique, and a PIN once issued is kept.
+again changes nothing: codes are upserted, a PIN once issued is kept, and an older export
+never undoes a newer status.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class ImportReport:
     imported: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     placeholder_agencies: set[str] = field(default_factory=set)
+    known_agencies: set[str] = field(default_factory=set)
 
 
 class BadFile(ValueError):
@@ -81,16 +83,17 @@ def import_lines(service: Service, handle: Any, *, total: int | None = None,
 
 
 def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Rows with their line number in the file (the header, read apart, is line 1)."""
     while True:
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as bad:
-            yield reader.line_num, [f"\0{bad}"]
+            yield reader.line_num + 1, [f"\0{bad}"]
             continue
         if values:
-            yield reader.line_num, values
+            yield reader.line_num + 1, values
 
 
 def _parse_row(header: list[str], values: list[str], line_no: int,
@@ -102,16 +105,27 @@ def _parse_row(header: list[str], values: list[str], line_no: int,
         report.rejected.append((line_no, f"expected {len(header)} columns, found {len(values)}"))
         return None
     record = dict(zip(header, values, strict=True))
-    for name, value in record.items():
-        if any("\udc80" <= c <= "\udcff" for c in value):
-            report.rejected.append((line_no, f"{name}: not UTF-8 (save the file as CSV UTF-8)"))
-            return None
+    try:
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that were not UTF-8 were read as lone surrogates; name the first such column.
+        name = next(n for n, v in record.items() if not _is_utf8(v))
+        report.rejected.append((line_no, f"{name}: not UTF-8 (save the file as CSV UTF-8)"))
+        return None
     body = {k: v for k, v in record.items() if v != "" and k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
     try:
         return dossier_fields(record.get("code", ""), body)
     except FieldError as bad:
         report.rejected.append((line_no, f"{bad.field}: {bad.problem}"))
         return None
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _write(service: Service, batch: dict[str, tuple[int, DossierFields]], report: ImportReport) -> None:
@@ -121,6 +135,7 @@ def _write(service: Service, batch: dict[str, tuple[int, DossierFields]], report
             _write_batch(conn, service, [f for _, f in batch.values()], now, report)
         report.imported += len(batch)
     except SQLAlchemyError:
+        report.known_agencies.clear()  # placeholders made in the failed batch were rolled back
         # One bad row must not sink its neighbours: find it by writing them one by one.
         for line_no, fields in batch.values():
             try:
@@ -133,10 +148,11 @@ def _write(service: Service, batch: dict[str, tuple[int, DossierFields]], report
 
 def _write_batch(conn: Any, service: Service, batch: list[DossierFields], now: Any,
                  report: ImportReport) -> None:
-    for agency_id in {f.agency_id for f in batch}:
+    for agency_id in {f.agency_id for f in batch} - report.known_agencies:
         if rows.get_agency(conn, agency_id) is None:
             rows.ensure_agency(conn, agency_id, now)
             report.placeholder_agencies.add(agency_id)
+        report.known_agencies.add(agency_id)
     values = [{
         "code": f.code.display,
         "match_key": f.code.match_key,
@@ -158,16 +174,8 @@ def _write_batch(conn: Any, service: Service, batch: list[DossierFields], now: A
         "finished_at": (f.status_at or f.received_at) if f.status in RESOLVED else None,
         "updated_at": now,
     } for f in batch]
-    ids = rows.import_dossiers(conn, values)
-    rows.insert_events_ignoring_known(conn, [{
-        "dossier_id": dossier_id,
-        "status": value["status"],
-        "at": value["status_at"],
-        "note": value["note"],
-        "due_at": None,
-        "office": value["handling_office"],
-        "recorded_at": now,
-    } for dossier_id, value in zip(ids, values, strict=True)])
+    # The imported state is the dossier's own; it needs no event row (see Service._record).
+    rows.import_dossiers(conn, values)
 
 
 def _count_lines(path: str) -> int:

@@ -16,6 +16,7 @@ from lookup.clock import parse_moment
 MAX_TEXT = 500
 MAX_NOTE = 1000
 _PIN = re.compile(r"^\d{4,12}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class FieldError(ValueError):
@@ -76,7 +77,7 @@ def text(body: dict[str, Any], name: str, *, required: bool, limit: int = MAX_TE
         raise FieldError(name, "is required")
     if len(value) > limit:
         raise FieldError(name, f"is longer than {limit} characters")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+    if _CONTROL.search(value):
         raise FieldError(name, "contains control characters")
     return value
 

@@ -97,7 +97,7 @@ class Service:
             proven = self._proven(row, proof)
             if proven is None:
                 return None
-            timeline = rows.timeline(conn, row.id) if proven else ()
+            timeline = _timeline(conn, row) if proven else ()
         return self._view(row, proven, timeline)
 
     def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:
@@ -110,7 +110,7 @@ class Service:
             views = []
             for row in found:
                 proven = bool(self._proven(row, proof))
-                timeline = rows.timeline(conn, row.id) if proven else ()
+                timeline = _timeline(conn, row) if proven else ()
                 views.append(self._view(row, proven, timeline))
         return views
 
@@ -124,7 +124,7 @@ class Service:
             return hmac.compare_digest(proof.pin.strip().encode(), row.pin.encode()) or None
         return phones.same_number(proof.phone, row.applicant_phone)
 
-    def _view(self, row: Row, proven: bool, timeline: Sequence[Row]) -> DossierView:
+    def _view(self, row: Row, proven: bool, timeline: Sequence[TimelineEntry]) -> DossierView:
         overdue = statuses.is_overdue(row.status, row.due_at, self.clock())
         return DossierView(
             code=row.code,
@@ -148,7 +148,7 @@ class Service:
             language=row.language,
             proven=proven,
             applicant_name=mask_name(row.applicant_name) if proven else None,
-            timeline=tuple(TimelineEntry(e.status, e.at, e.note, e.due_at) for e in timeline),
+            timeline=tuple(timeline),
         )
 
     def agency_for_key(self, key: str) -> str | None:
@@ -287,13 +287,19 @@ class Service:
             "finished_at": rows.first_finish(conn, dossier_id, RESOLVED),
             "updated_at": now,
         }
+        if previous is not None and previous.status_at > latest.at:
+            # A bulk-imported state (which has no event of its own) is newer than every event.
+            state.update(status=previous.status, status_at=previous.status_at, note=previous.note,
+                         handling_office=previous.handling_office)
+        if previous is not None and previous.finished_at is not None:
+            state["finished_at"] = min(filter(None, (state["finished_at"], previous.finished_at)))
         rows.update_dossier(conn, dossier_id, state)
         return Change(
             dossier_id=dossier_id,
             event_id=event_id,
             event_status=event.status,
             previous_status=previous.status if previous is not None else None,
-            status=latest.status,
+            status=state["status"],
             previous_due_at=previous.due_at if previous is not None else None,
             due_at=due_at,
             at=event.at,
@@ -303,3 +309,12 @@ class Service:
         for listener, token in tokens:
             listener.after_commit(token)
 
+
+
+def _timeline(conn: Connection, row: Row) -> list[TimelineEntry]:
+    """The events, and the current state where it came from a bulk import with no event."""
+    entries = [TimelineEntry(e.status, e.at, e.note, e.due_at) for e in rows.timeline(conn, row.id)]
+    if not any(e.status == row.status and e.at == row.status_at for e in entries):
+        entries.append(TimelineEntry(row.status, row.status_at, row.note, None))
+        entries.sort(key=lambda e: e.at)
+    return entries

@@ -83,12 +83,26 @@ def update_dossier(conn: Connection, dossier_id: int, values: dict[str, Any]) ->
     conn.execute(update(dossiers).where(dossiers.c.id == dossier_id).values(**values))
 
 
-def import_dossiers(conn: Connection, values: list[dict[str, Any]]) -> list[int]:
-    """Upsert many dossiers at once; their ids in the order given.
+def import_dossiers(conn: Connection, values: list[dict[str, Any]]) -> None:
+    """Write many dossiers: a plain executemany for the new ones, an upsert for the known.
 
     A PIN once issued is kept. The status is replaced only by a newer one, so re-importing
     an old export never undoes what the back-office has pushed since.
     """
+    keys = [v["match_key"] for v in values]
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        known.update(conn.execute(select(dossiers.c.match_key)
+                                  .where(dossiers.c.match_key.in_(chunk))).scalars())
+    new = [v for v in values if v["match_key"] not in known]
+    if new:
+        conn.execute(dossiers.insert(), new)
+    if len(new) < len(values):
+        _refresh_dossiers(conn, [v for v in values if v["match_key"] in known])
+
+
+def _refresh_dossiers(conn: Connection, values: list[dict[str, Any]]) -> None:
     stmt = _insert(conn, dossiers)
     new = stmt.excluded
     newer = new.status_at >= dossiers.c.status_at
@@ -102,9 +116,7 @@ def import_dossiers(conn: Connection, values: list[dict[str, Any]]) -> list[int]
     changes["due_at"] = case(
         (dossiers.c.due_at == dossiers.c.original_due_at, new.due_at), else_=dossiers.c.due_at
     )
-    stmt = stmt.on_conflict_do_update(index_elements=[dossiers.c.match_key], set_=changes)
-    result = conn.execute(stmt.returning(dossiers.c.id, sort_by_parameter_order=True), values)
-    return list(result.scalars())
+    conn.execute(stmt.on_conflict_do_update(index_elements=[dossiers.c.match_key], set_=changes), values)
 
 
 def count(conn: Connection) -> int:
@@ -119,13 +131,6 @@ def insert_event(conn: Connection, values: dict[str, Any]) -> int | None:
             .on_conflict_do_nothing(index_elements=["dossier_id", "status", "at"])
             .returning(events.c.id))
     return conn.execute(stmt).scalar_one_or_none()
-
-
-def insert_events_ignoring_known(conn: Connection, values: list[dict[str, Any]]) -> None:
-    if values:
-        stmt = _insert(conn, events).on_conflict_do_nothing(
-            index_elements=["dossier_id", "status", "at"])
-        conn.execute(stmt, values)
 
 
 def latest_event(conn: Connection, dossier_id: int) -> Row | None:

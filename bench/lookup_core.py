@@ -1,0 +1,80 @@
+"""resolve() per second ÷ a raw SQLAlchemy primary-key select per second, same database.
+
+Usage: python bench/lookup_core.py [--dossiers 100000] [--lookups 20000] [--database-url URL]
+Target (issue 2): ratio ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import tempfile
+from pathlib import Path
+
+from common import AGENCIES, Timer, code_for, csv_row
+from sqlalchemy import select
+
+from lookup import importer
+from lookup.service import Service
+from lookup.store import Store, migrate
+from lookup.store.schema import dossiers
+from lookup.views import Proof
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-lookup-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    migrate.upgrade(url)
+    store = Store(url)
+    service = Service(store)
+    for agency in AGENCIES:
+        service.put_agency(agency, {"name_vi": f"UBND {agency}", "name_en": "", "address": "",
+                                    "pickup_hours": "", "hotline": ""}, agency)
+    rng = random.Random(7)
+    path = workdir / "dossiers.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(importer.REQUIRED_COLUMNS)
+        writer.writerows(csv_row(i, rng) for i in range(args.dossiers))
+    report = importer.import_file(service, str(path), progress=False, batch_size=5000)
+    print(f"database: {store.dialect}, {report.imported:,} dossiers")
+
+    picks = [rng.randrange(args.dossiers) for _ in range(args.lookups)]
+    typed = [code_for(i).lower().replace(".", " ") for i in picks]  # as a citizen types it
+    ids = [i + 1 for i in picks]
+
+    for _ in range(2):  # warm both paths and the page cache first
+        with Timer() as raw:
+            for dossier_id in ids:
+                with store.engine.connect() as conn:
+                    conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
+        with Timer() as held, store.engine.connect() as conn:
+            for dossier_id in ids:
+                conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
+        with Timer() as core:
+            for code in typed:
+                assert service.resolve(code) is not None
+    with Timer() as proven:
+        for code in typed[: len(typed) // 4]:
+            service.resolve(code, Proof(phone="0900000000"))
+
+    raw_rate = len(ids) / raw.seconds
+    core_rate = len(typed) / core.seconds
+    held_rate = len(ids) / held.seconds
+    print(f"raw primary-key select: {raw_rate:10,.0f}/s   (a pooled connection per lookup, as a request has)")
+    print(f"  on one held connection:{held_rate:9,.0f}/s")
+    print(f"resolve(code as typed): {core_rate:10,.0f}/s")
+    print(f"resolve with a phone:   {len(typed) // 4 / proven.seconds:10,.0f}/s")
+    print(f"ratio resolve/raw:      {core_rate / raw_rate:10.2f}   (target >= 0.5)")
+    print(f"ratio vs held connection:{core_rate / held_rate:9.2f}")
+    store.dispose()
+
+
+if __name__ == "__main__":
+    main()
