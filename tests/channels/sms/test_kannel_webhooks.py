@@ -127,8 +127,9 @@ def test_dlr_moves_the_notification_forward_only(sms_app, types, final):
 
 def test_dlr_failure_keeps_the_smsc_answer(sms_app):
     notification_id = _notification(sms_app, "kannel-def")
-    dlr(sms_app.test_client(), "kannel-def", "16", answer="NACK/0x0000000b/Invalid Destination Address")
-    assert _status(sms_app, notification_id) == ("failed", "kannel: NACK/0x0000000b/Invalid Destination Address")
+    answer = "NACK/0x0000000b/Invalid Destination Address"
+    dlr(sms_app.test_client(), "kannel-def", "16", answer=answer)
+    assert _status(sms_app, notification_id) == ("failed", f"kannel: {answer}")
 
 
 def test_dlr_with_a_forged_signature_is_403_and_changes_nothing(sms_app):
@@ -136,7 +137,8 @@ def test_dlr_with_a_forged_signature_is_403_and_changes_nothing(sms_app):
     notification_id = _notification(sms_app, "kannel-ghi")
     assert dlr(client, "kannel-ghi", "1", sig="0" * 32).status_code == 403
     assert dlr(client, "kannel-ghi", "1", sig="").status_code == 403
-    assert dlr(client, "kannel-ghi", "1", ref="13", sig=dlr_token(SECRET, "kannel-ghi", "12")).status_code == 403
+    other_ref = dlr_token(SECRET, "kannel-ghi", "12")
+    assert dlr(client, "kannel-ghi", "1", ref="13", sig=other_ref).status_code == 403
     assert _status(sms_app, notification_id)[0] == "sending"
 
 
