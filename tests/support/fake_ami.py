@@ -58,7 +58,9 @@ ASYNC_AGI_EXEC = ("Event: AsyncAGIExec\r\nPrivilege: agi,all\r\n" + CHANNEL
                   + "Result: {result}\r\nCommandId: {command_id}\r\n\r\n")
 ASYNC_AGI_END = "Event: AsyncAGIEnd\r\nPrivilege: agi,all\r\n" + CHANNEL + "\r\n"
 HANGUP_EVENT = ("Event: Hangup\r\nPrivilege: call,all\r\n" + CHANNEL
-                + "Cause: 16\r\nCause-txt: Normal Clearing\r\n\r\n")
+                + "Cause: {cause}\r\nCause-txt: {cause_txt}\r\n\r\n")
+CALLER_CLEARING = ("16", "Normal Clearing")  # the caller hung up
+AGI_CLEARING = ("0", "Unknown")  # HANGUP from AGI
 ENV_FIELDS = ("agi_request: async\nagi_channel: {channel}\nagi_language: en\nagi_type: Local\n"
               "agi_uniqueid: {uniqueid}\nagi_version: 22.10.1\nagi_callerid: {cid}\n"
               "agi_calleridname: {cid_name}\nagi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\n"
@@ -104,6 +106,7 @@ class FakeCall:
 
     def __post_init__(self) -> None:
         self.ended = threading.Event()
+        self.cause = CALLER_CLEARING
         self.left_agi = threading.Event()
         self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
         self.channel = f"Local/s@ivr-{self.number:08x};2"
@@ -166,21 +169,23 @@ class FakeCall:
                 script = script()  # a test's hook: runs while the caller "keys"
             if script == HANGUP:
                 result, hangs_up = "200 result=-1", True
-            elif not self._sound_exists(words[2]):
+            elif self._sound(words[2]) is None:
                 result = "200 result=-1"
             else:
-                result = f"200 result={script}" if script else "200 result= (timeout)"
-                with_digits = bool(script)
+                result = self._get_data_result(script, int(words[4]) if len(words) > 4 else 1024)
+                with_digits = bool(script.rstrip("#"))
         elif verb == "STREAM FILE":
-            if self._sound_exists(words[2]):
-                result = "200 result=0 endpos=8000"
+            endpos = self._sound(words[2])
+            if endpos is not None:
+                result = f"200 result=0 endpos={endpos}"
             else:
                 result, leaves, code, text = "200 result=-1 endpos=0", True, "-1", "Failure"
         elif verb in ("ANSWER",):
             result = "200 result=0"
         elif verb.startswith("HANGUP"):
             result, hangs_up = "200 result=1", True
-        elif verb in ("SET VARIABLE", "VERBOSE"):
+            self.cause = AGI_CLEARING
+        elif verb == "SET VARIABLE" or verb.startswith("VERBOSE "):
             result = "200 result=1"
         elif verb == "ASYNCAGI BREAK":
             result, leaves = "200 result=0", True
@@ -218,14 +223,29 @@ class FakeCall:
             self.in_agi = False
             send(ASYNC_AGI_END.format(**self.fields()))
             self.left_agi.set()
-        send(HANGUP_EVENT.format(**self.fields()))
+        cause, cause_txt = self.cause
+        send(HANGUP_EVENT.format(**self.fields(), cause=cause, cause_txt=cause_txt))
         self.server.forget(self)
         self.ended.set()
 
-    def _sound_exists(self, name: str) -> bool:
-        if not name.startswith("/"):
-            return True  # one of Asterisk's own sounds (beep, ...)
-        return os.path.exists(name + ".wav") or os.path.exists(name + ".sln")
+    def _sound(self, name: str) -> int | None:
+        """The sound's length in samples (`endpos` when played to the end); None if missing."""
+        if name in self.server.sounds:
+            return self.server.sounds[name]
+        if name.startswith("/"):
+            for extension in (".wav", ".sln"):
+                if os.path.exists(name + extension):
+                    return max(0, (os.path.getsize(name + extension) - 44) // 2)
+        return None
+
+    @staticmethod
+    def _get_data_result(script: str, max_digits: int) -> str:
+        """`#` ends the input and is not returned; fewer digits than asked end by timeout."""
+        if script.endswith("#"):
+            return f"200 result={script[:-1]}"
+        if len(script) >= max_digits:
+            return f"200 result={script[:max_digits]}"
+        return f"200 result={script} (timeout)" if script else "200 result= (timeout)"
 
 
 class FakeAsterisk:
@@ -234,7 +254,8 @@ class FakeAsterisk:
     def __init__(self, username: str = "ivr", secret: str = "ivrsecret", queue_delay: float = 0.1,
                  login_failure_delay: float = 1.0, uptime: int = 19, session_id: str = "0x7f8e5c001460",
                  event_tv: str = "2026-11-22T01:52:55.574+0000", uniqueid_base: str = "1795312396",
-                 first_channel: int = 1) -> None:
+                 first_channel: int = 1, sounds: dict[str, int] | None = None,
+                 exec_numbers: Iterable[int] | None = None, timestamp=time.time) -> None:
         self.username = username
         self.secret = secret
         self.queue_delay = queue_delay
@@ -243,7 +264,10 @@ class FakeAsterisk:
         self.session_id = session_id
         self.event_tv = event_tv
         self.uniqueid_base = uniqueid_base
-        self.exec_numbers = itertools.count(588401604, 7919)
+        # Asterisk's own numbers in AGIExecStart/End (not ours); sounds it has, with their lengths.
+        self.exec_numbers = iter(exec_numbers or itertools.count(588401604, 7919))
+        self.sounds = {"beep": 3520} if sounds is None else sounds
+        self.timestamp = timestamp
         self._numbers = itertools.count(first_channel)
         self._sock: socket.socket | None = None
         self._clients: dict[socket.socket, threading.Lock] = {}
@@ -404,7 +428,7 @@ class FakeAsterisk:
             self.logins += 1
             return True
         if name == "ping":
-            self._send(conn, PONG.format(action_id=action_id, timestamp=f"{time.time():.6f}"))
+            self._send(conn, PONG.format(action_id=action_id, timestamp=f"{self.timestamp():.6f}"))
             return True
         if name == "logoff":
             self._send(conn, GOODBYE.format(action_id=action_id))
@@ -425,7 +449,8 @@ class FakeAsterisk:
         if name == "hangup":
             channel = header(pairs, "Channel")
             with self._lock:
-                call = self._calls.get(channel)
+                # Hanging up the caller's leg (;1) of the Local channel hangs up ours (;2).
+                call = self._calls.get(channel) or self._calls.get(channel[:-2] + ";2")
             if call is None:
                 self._send(conn, NO_CHANNEL.format(action_id=action_id, channel=channel))
             else:

@@ -26,7 +26,7 @@ def text(key: str, lang: str = "vi", **values) -> str:
 
 
 def test_a_whole_call_in_vietnamese(adapter, fake):
-    call = fake.call("0912000001", ["1", keypad(READY_CODE), "1", "1", HANGUP])
+    call = fake.call("0912000001", ["1", keypad(READY_CODE) + "#", "1", "1", HANGUP])
     assert call.ended.wait(20)
     words = heard(call)
     assert len(words) == 5
@@ -41,7 +41,7 @@ def test_a_whole_call_in_vietnamese(adapter, fake):
 
 
 def test_a_stranger_hears_the_public_tier_only(adapter, fake):
-    call = fake.call("0987654321", ["2", keypad(READY_CODE), "1", HANGUP])
+    call = fake.call("0987654321", ["2", keypad(READY_CODE) + "#", "1", HANGUP])
     assert call.ended.wait(20)
     status = heard(call)[3]
     assert messages.status_label("ready", "en") in status
@@ -52,7 +52,7 @@ def test_25_calls_at_once_each_hear_their_own_dossier(adapter, fake):
     calls = []
     for n in range(1, CROWD + 1):
         lang = "2" if n % 2 else "1"
-        calls.append(fake.call(f"09120{n:05d}", [lang, keypad(crowd_code(n)), "1", HANGUP]))
+        calls.append(fake.call(f"09120{n:05d}", [lang, keypad(crowd_code(n)) + "#", "1", HANGUP]))
     for call in calls:
         assert call.ended.wait(30), call.channel
     for n, call in enumerate(calls, start=1):
@@ -66,7 +66,7 @@ def test_25_calls_at_once_each_hear_their_own_dossier(adapter, fake):
 
 
 def test_operator_in_office_hours_leaves_agi_with_the_number_set(adapter, fake):
-    call = fake.call("0912000001", ["1", keypad(READY_CODE), "1", "0"])
+    call = fake.call("0912000001", ["1", keypad(READY_CODE) + "#", "1", "0"])
     assert call.ended.wait(20)
     assert call.commands[-2:] == [f"SET VARIABLE IVR_TRANSFER {OPERATOR}", "ASYNCAGI BREAK"]
     assert text("connecting") in heard(call)[-1]
