@@ -43,8 +43,11 @@ _KEYWORD_TYPO_TARGETS = ("TRACUU", "BATDAU", "TUCHOI", "ENGLISH", "HUONGDAN")
 
 _WORDS = re.compile(r"[A-Z0-9]+")
 _SEGMENT_SPLIT = re.compile(r"[,;\n]+|\s(?:VA|AND|&|\+)\s")
-_TOKEN_EDGE = ".-_/:#()[]\"'!?*"
-_GLUED_KEYWORD = re.compile(r"^(TRACUU|TC|HS|MA|KT|MAHS)(\d.*)$")
+# Whatever is not a letter or digit at either end of a token: quotes, brackets, stops, dashes.
+_EDGE = re.compile(r"^[^A-Z0-9]+|[^A-Z0-9]+$")
+_GLUED_KEYWORD = re.compile(r"^(TRACUU|TC|HS|MA|KT|MAHS)[.\-_/]?(\d.*)$")
+# Anything that cannot be in a code separates words: `TC:000...`, `<000...>`, `000...@...`.
+_NOT_CODE = re.compile(r"[^A-Z0-9.\-_/\s]+")
 _COMPLETE = re.compile(r"[.\-_/]\d{3,}$")
 
 OPT_OUT = "opt_out"
@@ -176,8 +179,8 @@ def _digit_runs(segment: str) -> list[list[str]]:
     other words end a run."""
     runs: list[list[str]] = []
     current: list[str] = []
-    for raw in segment.split():
-        token = raw.strip(_TOKEN_EDGE)
+    for raw in _NOT_CODE.sub(" ", segment).split():
+        token = _EDGE.sub("", raw)
         glued = _GLUED_KEYWORD.match(token)
         if glued:
             token = glued.group(2)
