@@ -6,6 +6,7 @@ import signal
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +32,7 @@ def prompt_store(app: Flask):
 
 
 @click.command("ivr-asterisk")
+@with_appcontext
 def ivr_asterisk() -> None:
     """Drive hotline calls on Asterisk over AMI (AsyncAGI) until stopped."""
     from channels.ivr.asterisk import AsteriskAdapter
@@ -60,6 +62,7 @@ def ivr_asterisk() -> None:
 
 @click.command("ivr-prompts")
 @click.option("--list", "show", is_flag=True, help="Print each static prompt's file name and words.")
+@with_appcontext
 def ivr_prompts(show: bool) -> None:
     """Render the hotline prompts that are missing (studio recordings already there are kept)."""
     from channels.ivr import prompts
