@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from rq import Queue
 from rq.job import Job, JobStatus
-from sqlalchemy import Row
 
 from lookup.store import notifications as rows
-from worker import dispatch
+from worker import dispatch, queues
 from worker.context import Alerts
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,12 @@ def sweep(alerts: Alerts, now: datetime | None = None, grace: timedelta | None =
         return 0
     ids = [dispatch.job_id(row.id, row.send_after) for row in found]
     jobs = Job.fetch_many(ids, connection=alerts.redis)
+    # A worker killed right after popping a job leaves it here, still marked queued.
+    popped = set(Queue(queues.ALERTS, connection=alerts.redis).intermediate_queue.get_job_ids())
     enqueued = 0
     for row, job in zip(found, jobs, strict=True):
-        if _has_live_job(job, row, now, alerts.lease):
+        stuck = job is not None and job.id in popped and _older_than(job.enqueued_at, now, alerts.lease)
+        if not stuck and _has_live_job(job, now, alerts.lease):
             continue
         dispatch.enqueue(alerts, row.id, row.send_after, now=now)
         enqueued += 1
@@ -42,13 +45,19 @@ def sweep(alerts: Alerts, now: datetime | None = None, grace: timedelta | None =
     return enqueued
 
 
-def _has_live_job(job: Job | None, row: Row, now: datetime, lease: timedelta) -> bool:
+def _has_live_job(job: Job | None, now: datetime, lease: timedelta) -> bool:
     if job is None:
         return False
     status = job.get_status(refresh=False)
     if status in _WAITING:
         return True
     if status == JobStatus.STARTED and job.started_at is not None:
-        started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
-        return now - started < lease
+        return not _older_than(job.started_at, now, lease)
     return False
+
+
+def _older_than(moment: datetime | None, now: datetime, age: timedelta) -> bool:
+    if moment is None:
+        return True
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return now - moment >= age

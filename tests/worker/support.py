@@ -152,7 +152,14 @@ class Workers:
         self.started = 0
 
     def start(self, count: int = 1, *extra: str) -> list[subprocess.Popen]:
+        """Start workers and wait until they are listening."""
         before = len(Worker.all(connection=self.redis))
+        new = self.spawn(count, *extra)
+        wait_until(lambda: len(Worker.all(connection=self.redis)) >= before + count, timeout=30,
+                   what="workers to register")
+        return new
+
+    def spawn(self, count: int = 1, *extra: str) -> list[subprocess.Popen]:
         new = []
         for _ in range(count):
             self.started += 1
@@ -164,8 +171,6 @@ class Workers:
             log.close()
             new.append(proc)
         self.procs += new
-        wait_until(lambda: len(Worker.all(connection=self.redis)) >= before + count, timeout=30,
-                   what="workers to register")
         return new
 
     def kill(self, proc: subprocess.Popen) -> None:
@@ -184,6 +189,6 @@ class Workers:
         for proc in list(self.procs):
             self.kill(proc)
 
-    def logs(self) -> str:
+    def logs(self, full: bool = False) -> str:
         found = sorted(self.workdir.glob("worker-*.log"))
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in found)
+        return "\n".join(p.read_text(errors="replace")[None if full else -3000:] for p in found)
