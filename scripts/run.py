@@ -113,6 +113,9 @@ def services(config: Config, port: str) -> list[list[str]]:
              # QR links and receipt images carry a dossier code in their path: logged cut short.
              "--logger-class", "channels.web.accesslog.RedactingLogger",
              "app:create_app()"]]
+    # Alerts: an RQ worker with its scheduler on the queues of worker/queues.py; it also runs
+    # the outbox sweeper and the daily scan (tests/worker/test_startup.py checks the names).
+    argv.append(flask("alerts-worker", "--queue", "alerts"))
     return argv
 
 

@@ -1,0 +1,41 @@
+"""The start-up files name queues and commands that exist (as Notify's test_all_queues_used)."""
+
+import ast
+import importlib.util
+from pathlib import Path
+
+from config import Config
+from worker import queues
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_run_script():
+    spec = importlib.util.spec_from_file_location("run_script", ROOT / "scripts" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_run_starts_an_alert_worker_on_every_queue():
+    services = load_run_script().services(Config(), "8000")
+    [worker] = [argv for argv in services if "alerts-worker" in argv]
+    named = [worker[i + 1] for i, arg in enumerate(worker) if arg == "--queue"]
+    assert sorted(named) == sorted(queues.ALL)
+
+
+def test_the_code_enqueues_only_on_declared_queues():
+    """Every Queue(...) in worker/ is given a constant from worker/queues.py, never a literal."""
+    used = []
+    for path in (ROOT / "worker").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Queue":
+                first = node.args[0]
+                assert isinstance(first, ast.Attribute) and getattr(first.value, "id", "") == "queues", path
+                used.append(first.attr)
+    assert used and {getattr(queues, name) for name in used} <= set(queues.ALL)
+
+
+def test_the_worker_command_refuses_an_unknown_queue(app):
+    result = app.test_cli_runner().invoke(args=["alerts-worker", "--queue", "nope", "--burst"])
+    assert result.exit_code != 0 and "unknown queue" in result.output
