@@ -1,7 +1,8 @@
 """Demo offices and dossiers for `make run` and the README: one dossier in every status.
 
 Codes and PINs are fixed so the README can list them; dates are set relative to the day the
-demo is loaded, so "overdue" and "due in three days" stay true whenever it is loaded.
+demo is first loaded. Loading again adds only what is missing, so a restart does not grow
+the timelines (`make clean` starts the demo afresh).
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def load(service: Service) -> list[tuple[str, str, str]]:
         service.put_agency(agency_id, values, agency_id)
     listed = []
     for code, agency_id, (proc_vi, proc_en), name, phone, pin, status, ago, due_in, note in DOSSIERS:
+        listed.append((code, pin, status))
+        if service.resolve(code) is not None:
+            continue
         received = (now - timedelta(days=ago)).replace(microsecond=0)
         due = (now + timedelta(days=due_in)).replace(microsecond=0)
         fields = dossier_fields(code, {
@@ -102,6 +106,5 @@ def load(service: Service) -> list[tuple[str, str, str]]:
         if status != "received":
             at = min(now, received + timedelta(days=max(ago - 1, 0), hours=2)).replace(microsecond=0)
             service.add_event(code, EventFields(status, at, note, None, ""), agency_id)
-        listed.append((code, pin, status))
     return listed
 

@@ -88,9 +88,11 @@ def main() -> int:
         log(f"{failed.args[0]} exited with {failed.returncode}; stopping the rest")
         return 1
     except KeyboardInterrupt:
-        log("stopping")
         return 0
     finally:
+        # A second Ctrl-C while stopping must not leave children behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        log("stopping everything this started")
         for child in reversed(children):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)

@@ -171,3 +171,22 @@ def test_overdue_flips_with_the_clock(core):
     later = Service(core.store, clock=lambda: NOW + timedelta(hours=2))
     assert core.resolve(CODE).overdue is False
     assert later.resolve(CODE).overdue is True
+
+
+def test_demo_loads_once(core):
+    from lookup import demo
+
+    first = demo.load(core)
+    again = demo.load(core)
+    assert first == again and len(first) == len(demo.DOSSIERS)
+    assert {status for _, _, status in first} == set(statuses_codes())
+    for code, pin, status in first:
+        view = core.resolve(code, Proof(pin=pin))
+        assert view.status == status
+        assert len(view.timeline) == (1 if status == "received" else 2)
+
+
+def statuses_codes():
+    from lookup.statuses import CODES
+
+    return CODES
