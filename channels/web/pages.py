@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote, urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from channels.web.language import COOKIE
 from channels.web.ratelimit import lookup_limit
-from channels.web.site import page_language
-from lookup import codes, messages, qr
+from channels.web.site import page_language, render
+from lookup import codes, qr
 from lookup.messages import LANGUAGES, N_
 from lookup.service import Service
 from lookup.views import DossierView, Proof
@@ -46,28 +45,6 @@ def service() -> Service:
     return current_app.extensions["tracuu.service"]
 
 
-@blueprint.app_context_processor
-def page_context() -> dict[str, Any]:
-    lang = page_language()
-    other = "en" if lang == "vi" else "vi"
-    args = {k: v for k, v in request.args.items() if k != "lang"}
-    return {
-        "lang": lang,
-        "other_lang": other,
-        "other_lang_name": LANGUAGE_NAMES[other],
-        "switch_url": quote(request.path) + "?" + urlencode({**args, "lang": other}),
-        "pin_length": service().pin_length,
-        "sms_number": current_app.config["SMS_SHORT_NUMBER"],
-        "hotline": current_app.config["HOTLINE_NUMBER"],
-        "dial": lambda number: "".join(c for c in number if c.isdigit() or c == "+"),
-        "status_label": lambda status: messages.status_label(status, lang),
-    }
-
-
-# Each language is named in itself, so a reader who cannot read the page still finds theirs.
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-
-
 @blueprint.after_request
 def remember_language(response: Any) -> Any:
     asked = (request.args.get("lang") or "").strip().lower()
@@ -81,7 +58,7 @@ def remember_language(response: Any) -> Any:
 
 @blueprint.get("/")
 def index() -> Any:
-    return render_template("lookup.html", code="", problem=None)
+    return render("lookup.html", code="", problem=None)
 
 
 @blueprint.get("/tra-cuu")
@@ -100,7 +77,7 @@ def lookup() -> Any:
         view = service().resolve(typed, Proof(pin=pin or None))
     except codes.InvalidCode as invalid:
         problem = CODE_PROBLEMS.get(invalid.reason, CODE_PROBLEMS[codes.BAD_CHARACTERS])
-        return render_template("lookup.html", code=typed, problem=problem), 400
+        return render("lookup.html", code=typed, problem=problem), 400
     if view is None:
         return not_found(typed)
     return result(view, form={"code": typed, "pin": pin})
@@ -129,7 +106,7 @@ def printable(text: str) -> str:
 
 def result(view: DossierView, form: dict[str, str] | None) -> Any:
     lang = page_language()
-    response = current_app.make_response((render_template(
+    response = current_app.make_response((render(
         "result.html", view=view, form=form,
         status_text=view.status_label(lang),
         next_step=view.next_step(lang),
@@ -143,27 +120,27 @@ def result(view: DossierView, form: dict[str, str] | None) -> Any:
 
 def not_found(typed: str) -> Any:
     """One page for an unknown code, a wrong PIN and a forged QR link: a guess learns nothing."""
-    response = current_app.make_response((render_template("not_found.html", code=typed), 404))
+    response = current_app.make_response((render("not_found.html", code=typed), 404))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
-    return render_template("rate_limited.html"), 429
+    return render("rate_limited.html"), 429
 
 
 @blueprint.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Any:
     if exc.code == 413:
-        return render_template("error.html", title=N_("What you sent is too long"),
+        return render("error.html", title=N_("What you sent is too long"),
                                status=413), 413
-    return render_template("error.html", title=N_("This page cannot be used that way"),
+    return render("error.html", title=N_("This page cannot be used that way"),
                            status=exc.code), exc.code or 400
 
 
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.url_rule)
-    return render_template("error.html", title=N_("Something went wrong on our side"),
+    return render("error.html", title=N_("Something went wrong on our side"),
                            status=500), 500

@@ -1,24 +1,38 @@
 """What every citizen page shares: the language, translated templates, dates in the office's
-zone, security headers, and friendly error pages in the reader's language."""
+zone, security headers, and friendly error pages in the reader's language.
+
+Each language has its own Jinja environment, and `_("a literal")` in a template is translated
+once, when the template is compiled (see `CompiledTranslations`): a page costs no catalogue
+look-ups for its fixed words. `_(a_variable)` and `_("…%(x)s", x=…)` still go through
+`lookup.messages.gettext` with the environment's language.
+"""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
+import jinja2
 from babel.dates import format_date, format_time
-from flask import Flask, g, render_template, request
+from babel.numbers import format_decimal
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
+from jinja2.ext import Extension
+from jinja2.lexer import Token
 from werkzeug.exceptions import HTTPException
 
 from channels.web import api
 from channels.web.language import request_language
 from lookup import messages
 from lookup.clock import local
-from lookup.messages import N_
+from lookup.messages import LANGUAGES, N_
 
-log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Each language is named in itself, so a reader who cannot read the page still finds theirs.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 # No script may run, nothing may frame us, forms post only to us, and nothing leaves by Referer.
 SECURITY_HEADERS = {
@@ -31,49 +45,110 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    # Flask-Babel knows the request's locale (flask_babel.get_locale()) for anyone who asks;
+    # the pages themselves use the per-language environments below.
     Babel(app, locale_selector=page_language, default_locale=messages.DEFAULT_LANGUAGE,
           default_domain="web", default_translation_directories=str(messages.LOCALES_DIR),
           default_timezone=app.config["TIMEZONE"], configure_jinja=False)
-    # Our catalogues are merged per language in lookup.messages; templates use the same ones.
-    app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda text: messages.gettext(page_language(), text),
-        ngettext=lambda one, many, n: messages.gettext(page_language(), one if n == 1 else many),
-        newstyle=True,
-    )
-    app.jinja_env.filters["day"] = lambda moment, form="full": day(moment, form)
-    app.jinja_env.filters["moment"] = moment_text
-    app.jinja_env.filters["number"] = number_text
+    app.extensions["tracuu.web.templates"] = {lang: environment(app, lang) for lang in LANGUAGES}
     app.after_request(security_headers)
     for code in (404, 405):
         app.register_error_handler(code, http_error_page)
 
 
+class CompiledTranslations(Extension):
+    """Replace `_("literal")` by its translation in the environment's language at compile time."""
+
+    def filter_stream(self, stream: Any) -> Any:
+        lang = self.environment.globals["lang"]
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (token.type == "name" and token.value == "_" and i + 3 < len(tokens)
+                    and tokens[i + 1].type == "lparen" and tokens[i + 2].type == "string"):
+                literal = tokens[i + 2]
+                translated = Token(literal.lineno, "string", messages.gettext(lang, literal.value))
+                if tokens[i + 3].type == "rparen":
+                    yield translated
+                    i += 4
+                    continue
+                # With values: the call stays (newstyle gettext formats and escapes them).
+                yield token
+                yield tokens[i + 1]
+                yield translated
+                i += 3
+                continue
+            yield token
+            i += 1
+
+
+def environment(app: Flask, lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             auto_reload=False, extensions=["jinja2.ext.i18n"])
+    other = "en" if lang == "vi" else "vi"
+    env.globals.update(
+        lang=lang, other_lang=other, other_lang_name=LANGUAGE_NAMES[other],
+        sms_number=app.config["SMS_SHORT_NUMBER"], hotline=app.config["HOTLINE_NUMBER"],
+        pin_length=app.extensions["tracuu.service"].pin_length,
+        dial=dial, status_label=lambda status: messages.status_label(status, lang),
+    )
+    env.add_extension(CompiledTranslations)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: messages.gettext(lang, text),
+        ngettext=lambda one, many, n: messages.gettext(lang, one if n == 1 else many),
+        newstyle=True,
+    )
+    env.filters.update(
+        day=lambda moment, form="full": day(moment, lang, form),
+        moment=lambda moment: moment_text(moment, lang),
+        number=lambda value: number_text(value, lang),
+    )
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """A page in the request's language."""
+    lang = page_language()
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    switch_url = quote(request.path) + "?" + urlencode({**args, "lang": "en" if lang == "vi" else "vi"})
+    template = current_app.extensions["tracuu.web.templates"][lang].get_template(name)
+    return template.render(switch_url=switch_url, **context)
+
+
 def page_language() -> str:
     """The request's language, worked out once per request."""
-    if "page_language" not in g:
-        g.page_language = request_language()
-    return g.page_language
+    lang = g.get("page_language")
+    if lang is None:
+        lang = g.page_language = request_language()
+    return lang
 
 
-def day(moment: datetime | None, form: str = "full") -> str:
+def dial(number: str) -> str:
+    return "".join(c for c in number if c.isdigit() or c == "+")
+
+
+def day(moment: datetime | None, lang: str, form: str = "full") -> str:
     if moment is None:
         return ""
-    return format_date(local(moment), format=form, locale=page_language())
+    return _day(local(moment).date(), lang, form)
 
 
-def moment_text(moment: datetime | None) -> str:
+@lru_cache(maxsize=4096)
+def _day(date: Any, lang: str, form: str) -> str:
+    # Pages show a handful of distinct days: formatting each once saves most of the cost.
+    return format_date(date, format=form, locale=lang)
+
+
+def moment_text(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return ""
-    lang = page_language()
     shown = local(moment)
-    return f"{format_date(shown, 'long', locale=lang)}, {format_time(shown, 'HH:mm', locale=lang)}"
+    return f"{_day(shown.date(), lang, 'long')}, {format_time(shown, 'HH:mm', locale=lang)}"
 
 
-def number_text(value: float | int) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, format="#,##0.#", locale=page_language())
+def number_text(value: float | int, lang: str) -> str:
+    return format_decimal(value, format="#,##0.#", locale=lang)
 
 
 def security_headers(response: Any) -> Any:
@@ -86,5 +161,5 @@ def http_error_page(exc: HTTPException) -> Any:
     """Unknown pages get a page in the reader's language; the JSON API keeps its own answers."""
     if request.path.startswith("/api/"):
         return api.routing_error(exc)
-    return render_template("error.html", title=N_("Page not found") if exc.code == 404 else
-                           N_("This page cannot be used that way"), status=exc.code), exc.code or 404
+    title = N_("Page not found") if exc.code == 404 else N_("This page cannot be used that way")
+    return render("error.html", title=title, status=exc.code), exc.code or 404

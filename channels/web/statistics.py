@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_skeleton
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 
 from channels.web import charts, pages
-from channels.web.site import page_language
+from channels.web.site import page_language, render
 from lookup import messages, stats
 from lookup.messages import N_
 from lookup.service import Service
@@ -83,7 +83,7 @@ def statistics() -> Any:
         + [(messages.gettext(lang, N_("All offices")), overall.on_time_percent)]
     )
     current = stats.Month.containing(service().clock())
-    return render_template(
+    return render(
         "stats.html", figures=figures, overall=overall, chart=chart, problem=problem,
         month=month, month_label=month_label(month, lang), current=current,
         previous=month.previous(), following=month.next() if month < current else None,

@@ -84,7 +84,8 @@ def test_result_in_english_without_pin_is_the_public_tier(client, demo):
 def test_overdue_is_said_plainly(client, demo):
     tree = parse_page(lookup(client, OVERDUE, query_string={"lang": "en"}).data, "en")
     alert = [div for div in find_all(tree, "div") if div.get("role") == "alert"]
-    assert alert and text_of(alert[0]).startswith("Overdue. The due date, Sunday, November 15, 2026, has passed")
+    assert alert and text_of(alert[0]).startswith(
+        "Overdue. The due date, Sunday, November 15, 2026, has passed")
     assert "The office is late" in text_of(tree)
 
 

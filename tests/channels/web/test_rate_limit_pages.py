@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 
 import pytest
@@ -26,6 +27,8 @@ def limited_app(tmp_path, redis_server):
 
 def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     client = limited_app.test_client()
+    # A client address of its own: the limiter is one object for every app the tests build.
+    client.environ_base["REMOTE_ADDR"] = "127." + ".".join(str(random.randrange(1, 255)) for _ in "xyz")
     # Two lookups through the JSON API and one through the page use up the shared budget.
     assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
     assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200

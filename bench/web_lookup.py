@@ -1,0 +1,119 @@
+"""Requests/s of the lookup result page ÷ requests/s of a bare hello-world route, in the same
+app under the same server (gunicorn, 2 workers) on 127.0.0.1, with the same client load.
+
+Usage: python bench/web_lookup.py [--seconds 4] [--rounds 2] [--clients 8]
+Target (issue 3): ratio ≥ 0.7.
+
+The result page is POST /tra-cuu with a demo code and its PIN: the full view (timeline,
+dates in the reader's language), the heaviest page a citizen asks for. The rate limit is off
+(RATELIMIT_ENABLED=0) so every request is served. Routes alternate in rounds, so a slow patch
+of the machine falls on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import common  # noqa: F401  (puts the repository on sys.path)
+
+from lookup import demo
+from lookup.clock import utcnow
+from lookup.service import Service
+from lookup.store import Store
+from tests.support.servers import free_port, stop, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE, PIN = "000.00.04.H40-261102-0001", "204851"
+
+
+def hammer(port: int, method: str, path: str, body: bytes, seconds: float, clients: int) -> float:
+    """Requests/s over `seconds` from `clients` threads, each one request at a time."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+    counts = [0] * clients
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+
+    def client(slot: int) -> None:
+        while time.perf_counter() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request(method, path, body=body or None, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"{method} {path}: {response.status}")
+                    return
+                counts[slot] += 1
+            finally:
+                conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"web_lookup: {errors[0]}")
+    return sum(counts) / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
+        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        store = Store(database)
+        store.create_all()
+        demo.load(Service(store, clock=utcnow))
+        store.dispose()
+
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": secrets.token_urlsafe(32),
+               "VAR_DIR": tmp, "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0",
+               "TRACUU_BENCH_HELLO": "1"}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        server = subprocess.Popen(
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+             "bench.web_app:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, timeout=30, proc=server)
+            lookup_body = urlencode({"code": CODE, "pin": PIN}).encode()
+            hammer(port, "GET", "/hello", b"", 1.0, args.clients)  # warm up both workers
+            hammer(port, "POST", "/tra-cuu", lookup_body, 1.0, args.clients)
+            hello, lookup = [], []
+            for _ in range(args.rounds):
+                hello.append(hammer(port, "GET", "/hello", b"", args.seconds, args.clients))
+                lookup.append(hammer(port, "POST", "/tra-cuu", lookup_body, args.seconds, args.clients))
+        finally:
+            stop(server)
+
+    hello_rate, lookup_rate = sum(hello) / len(hello), sum(lookup) / len(lookup)
+    ratio = lookup_rate / hello_rate
+    print(f"web_lookup: gunicorn 2 workers on 127.0.0.1, {args.clients} clients, "
+          f"{args.rounds} rounds x {args.seconds:g} s per route")
+    print(f"  hello-world route        : {hello_rate:8.1f} req/s")
+    print(f"  lookup result (POST, PIN): {lookup_rate:8.1f} req/s")
+    verdict = "met" if ratio >= 0.7 else "NOT met"
+    print(f"  ratio lookup / hello     : {ratio:.2f} (target >= 0.70: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
