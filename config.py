@@ -32,9 +32,12 @@ def _env_bool(name: str, default: bool) -> bool:
 class Config:
     """Production-shaped settings; every value can be overridden by the environment."""
 
+    # Without SECRET_KEY, one is made and kept under var/ (not for tests: they write nothing there).
+    keeps_dev_secret = True
+
     def __init__(self) -> None:
         # Core and store
-        self.SECRET_KEY = _env("SECRET_KEY") or _dev_secret()
+        self.SECRET_KEY = _env("SECRET_KEY") or (_dev_secret() if self.keeps_dev_secret else "")
         self.DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tracuu.db'}"
         self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -108,12 +111,14 @@ def _dev_secret() -> str:
 class TestConfig(Config):
     """Cannot reach the outside world by accident: every provider URL points at nothing."""
 
+    keeps_dev_secret = False
+
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True
         self.SECRET_KEY = "test-secret"
-        self.DATABASE_URL = _env("TEST_DATABASE_URL", "sqlite://")
-        self.REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:1/0")
+        self.DATABASE_URL = "sqlite://"
+        self.REDIS_URL = "redis://127.0.0.1:1/0"
         self.PUBLIC_BASE_URL = "http://localhost"
         self.SMS_SENDER = "console"
         self.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
