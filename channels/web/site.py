@@ -22,6 +22,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from jinja2.ext import Extension
 from jinja2.lexer import Token
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from channels.web import api
@@ -104,6 +105,8 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         moment=lambda moment: moment_text(moment, lang),
         number=lambda value: number_text(value, lang),
     )
+    # The same on every page of a language: rendered once.
+    env.globals["other_ways"] = Markup(env.get_template("_other_ways.html").render())
     return env
 
 
