@@ -39,6 +39,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 _database_counter = iter(range(10**6))
+_app_counter = iter(range(10**6))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -54,6 +55,8 @@ def make_app(database_url: str, redis_url: str = "redis://127.0.0.1:1/0", **over
     config = TestConfig()
     config.DATABASE_URL = database_url
     config.REDIS_URL = redis_url
+    # Tests share one redis-server: each app counts its rate limits under its own prefix.
+    config.RATELIMIT_KEY_PREFIX = f"test-{next(_app_counter)}"
     for key, value in overrides.items():
         setattr(config, key, value)
     application = create_app(config, clock=fixed(NOW))
