@@ -83,11 +83,13 @@ class Service:
 
     # Reading
 
-    def resolve(self, code_text: str | None, proof: Proof | None = None) -> DossierView | None:
+    def resolve(self, code_text: str | None, proof: Proof | None = None, *,
+                with_timeline: bool = True) -> DossierView | None:
         """The dossier behind a code as typed, or None.
 
         A wrong PIN gives None, exactly as an unknown code does, so guessing tells nothing.
-        Raises codes.InvalidCode when the text cannot be a code at all.
+        Raises codes.InvalidCode when the text cannot be a code at all. `with_timeline=False`
+        skips the timeline query for channels that never show it (SMS).
         """
         code = codes.parse(code_text)
         with self.store.connect() as conn:
@@ -97,7 +99,7 @@ class Service:
             proven = self._proven(row, proof)
             if proven is None:
                 return None
-            timeline = _timeline(conn, row) if proven else ()
+            timeline = _timeline(conn, row) if proven and with_timeline else ()
         return self._view(row, proven, timeline)
 
     def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:

@@ -7,6 +7,7 @@ extension table take two septets. Anything outside GSM-7 forces UCS-2: 70 UTF-16
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 GSM7_BASIC = frozenset(
@@ -14,6 +15,8 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENSION))) + "]")
+_EXTENSION = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENSION))) + "]")
 GSM7 = "gsm7"
 UCS2 = "ucs2"
 SINGLE = {GSM7: 160, UCS2: 70}
@@ -28,7 +31,7 @@ class Segments:
 
 
 def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _NOT_GSM7.search(text) is None
 
 
 def needs_ucs2(text: str) -> bool:
@@ -39,7 +42,7 @@ def segments(text: str) -> Segments:
     """The encoding a phone network would use for `text` and how many segments it takes."""
     if is_gsm7(text):
         encoding = GSM7
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        units = len(text) + len(_EXTENSION.findall(text))
     else:
         encoding = UCS2
         units = len(text.encode("utf-16-le")) // 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from flask import Flask
 
@@ -66,8 +67,8 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
 
     verdict = limits.check_sender(phone)
     if verdict is Verdict.OK:
-        reply = commands.handle(text, phone, resolve=service.resolve, settings=settings,
-                                language=saved.language)
+        reply = commands.handle(text, phone, resolve=partial(service.resolve, with_timeline=False),
+                                settings=settings, language=saved.language)
     else:
         # Over the limit no code is looked up, but an opt-out is still honoured.
         reply = commands.keyword_reply(text, settings, saved.language)

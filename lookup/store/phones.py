@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lookup.store.schema import phones
+
+# Built once: this runs for every inbound text.
+_GET = select(phones.c.language, phones.c.opted_out).where(phones.c.phone == bindparam("phone"))
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class PhoneSettings:
 
 def get(conn: Connection, phone: str) -> PhoneSettings:
     """The settings of an E.164 number; defaults when it never asked for anything."""
-    row = conn.execute(select(phones).where(phones.c.phone == phone)).first()
+    row = conn.execute(_GET, {"phone": phone}).first()
     if row is None:
         return PhoneSettings(phone)
     return PhoneSettings(phone, row.language, bool(row.opted_out))

@@ -1,0 +1,129 @@
+"""Requests/s of a signed Twilio inbound webhook ÷ requests/s of a bare hello-world route, in the
+same app under the same server (gunicorn, 2 workers) on 127.0.0.1, with the same client load.
+
+Usage: python bench/sms_webhook.py [--seconds 4] [--rounds 2] [--clients 8]
+Target (issue 6): ratio ≥ 0.5.
+
+Each webhook request is what Twilio sends for an SMS `TC <code>`: form-encoded, signed with
+X-Twilio-Signature. The app verifies the signature, reads the sender's saved language, looks the
+code up (the sender's phone as proof), writes the reply and answers TwiML. Limits are off
+(RATELIMIT_ENABLED=0) so every request is served. Routes alternate in rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import common  # noqa: F401  (puts the repository on sys.path)
+from twilio.request_validator import RequestValidator
+
+from lookup import demo
+from lookup.clock import utcnow
+from lookup.service import Service
+from lookup.store import Store
+from tests.support.servers import free_port, stop, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = "000.00.04.H40-261102-0001"
+TOKEN = secrets.token_hex(16)
+
+
+def hammer(port: int, method: str, path: str, body: bytes, headers: dict[str, str], seconds: float,
+           clients: int, expect: bytes = b"") -> float:
+    """Requests/s over `seconds` from `clients` threads, each one request at a time."""
+    counts = [0] * clients
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+
+    def client(slot: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            while time.perf_counter() < deadline:
+                conn.request(method, path, body=body or None, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                if response.status != 200 or expect not in data:
+                    errors.append(f"{method} {path}: {response.status} {data[:200]!r}")
+                    return
+                counts[slot] += 1
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"sms_webhook: {errors[0]}")
+    return sum(counts) / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
+        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        store = Store(database)
+        store.create_all()
+        demo.load(Service(store, clock=utcnow))
+        store.dispose()
+
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": secrets.token_urlsafe(32),
+               "VAR_DIR": tmp, "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0",
+               "TRACUU_BENCH_HELLO": "1", "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": base_url}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        server = subprocess.Popen(
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+             "bench.web_app:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, timeout=30, proc=server)
+            params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+84912000001",
+                      "To": "+15005550006", "Body": f"TC {CODE}", "NumMedia": "0"}
+            signature = RequestValidator(TOKEN).compute_signature(f"{base_url}/sms/twilio", params)
+            webhook = ("POST", "/sms/twilio", urlencode(params).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+                       f"HS {CODE}".encode())
+            hello = ("GET", "/hello", b"", {}, b"hello")
+            hammer(port, *hello[:4], 1.0, args.clients, hello[4])  # warm up both workers
+            hammer(port, *webhook[:4], 1.0, args.clients, webhook[4])
+            hello_rates, webhook_rates = [], []
+            for _ in range(args.rounds):
+                hello_rates.append(hammer(port, *hello[:4], args.seconds, args.clients, hello[4]))
+                webhook_rates.append(hammer(port, *webhook[:4], args.seconds, args.clients, webhook[4]))
+        finally:
+            stop(server)
+
+    hello_rate = sum(hello_rates) / len(hello_rates)
+    webhook_rate = sum(webhook_rates) / len(webhook_rates)
+    ratio = webhook_rate / hello_rate
+    print(f"sms_webhook: gunicorn 2 workers on 127.0.0.1, {args.clients} clients, "
+          f"{args.rounds} rounds x {args.seconds:g} s per route")
+    print(f"  hello-world route          : {hello_rate:8.1f} req/s")
+    print(f"  signed Twilio webhook (TC) : {webhook_rate:8.1f} req/s")
+    verdict = "met" if ratio >= 0.5 else "NOT met"
+    print(f"  ratio webhook / hello      : {ratio:.2f} (target >= 0.50: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
