@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 import click
@@ -116,6 +117,8 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; expected {queues.ALL}")
     alerts_ = _alerts()
+    # The SDK logs every request's headers at INFO: a dozen lines per text, none of them useful.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     worker = AlertWorker(list(queue_names), connection=connection, name=name)
     if not no_housekeeping and not burst:

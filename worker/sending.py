@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
 from channels.sms.senders import CannotAsk, SendError
 from channels.sms.senders.base import mask_phone
@@ -44,18 +44,22 @@ def deliver(alerts: Alerts, notification_id: int, retries_left: int | None) -> s
 
     Raises RetryLater when the provider failed in a way that may pass and tries are left.
     """
+    # One connection for the whole job, each step its own short transaction: nothing is held
+    # open while the provider is called.
     with alerts.store.connect() as conn:
-        row = rows.get(conn, notification_id)
-    if row is None:
-        return "gone"
-    if row.status not in (delivery.QUEUED, delivery.SENDING):
-        return "done"
-    return _Attempt(alerts, row, retries_left).run()
+        row = rows.get_for_sending(conn, notification_id)
+        conn.commit()
+        if row is None:
+            return "gone"
+        if row.status not in (delivery.QUEUED, delivery.SENDING):
+            return "done"
+        return _Attempt(alerts, conn, row, retries_left).run()
 
 
 class _Attempt:
-    def __init__(self, alerts: Alerts, row: Row, retries_left: int | None) -> None:
+    def __init__(self, alerts: Alerts, conn: Connection, row: Row, retries_left: int | None) -> None:
         self.alerts = alerts
+        self.conn = conn
         self.row = row
         self.retries_left = retries_left
         self.now = alerts.now()
@@ -77,7 +81,7 @@ class _Attempt:
                 return found
         if not orphaned and row.send_after is not None and row.send_after > now + EARLY:
             return "early"  # its own job is scheduled; the sweeper re-enqueues it if that is lost
-        if rows_opted_out(self.alerts, row.to_phone):
+        if row.opted_out:
             return self._end(delivery.SKIPPED, "opted out")
         if now >= self.alerts.expires_at(row.created_at, row.send_after):
             return self._end(delivery.FAILED, f"expired: not sent within {self.alerts.validity}")
@@ -95,8 +99,17 @@ class _Attempt:
         return self._send()
 
     # -- steps -------------------------------------------------------------------------------
+    def _cas(self, expected: dict[str, Any], values: dict[str, Any]) -> bool:
+        try:
+            changed = rows.compare_and_set(self.conn, self.row.id, expected, values)
+            self.conn.commit()
+        except Exception:
+            self.conn.rollback()
+            raise
+        return changed
+
     def _claim(self, sending_at: datetime | None) -> bool:
-        claimed = _cas(self.alerts, self.row.id, {"status": self.row.status, "sending_at": sending_at},
+        claimed = self._cas({"status": self.row.status, "sending_at": sending_at},
                        {"status": delivery.SENDING, "sending_at": self.now,
                         "attempts": self.row.attempts + 1, "updated_at": self.now})
         if claimed:
@@ -133,7 +146,7 @@ class _Attempt:
 
     def _record_sent(self, message_id: str) -> None:
         now = self.alerts.now()
-        if not _cas(self.alerts, self.row.id, self.expected,
+        if not self._cas(self.expected,
                     {"status": delivery.SENT, "provider": self.alerts.sender.name,
                      "provider_message_id": message_id, "sent_at": now, "error": "", "updated_at": now}):
             log.error("alert %s: sent as %s but the row changed under us", self.row.id, message_id)
@@ -144,7 +157,7 @@ class _Attempt:
         expires = self.alerts.expires_at(self.row.created_at, self.row.send_after)
         last = not self.retries_left or now >= expires
         if error.retryable and not last:
-            _cas(self.alerts, self.row.id, self.expected,
+            self._cas(self.expected,
                  {"sending_at": None, "error": f"retrying: {reason}", "updated_at": now})
             raise RetryLater(f"alert {self.row.id}: {reason}")
         if error.retryable:
@@ -152,14 +165,14 @@ class _Attempt:
         return self._end(delivery.FAILED, reason)
 
     def _end(self, status: str, reason: str) -> str:
-        done = _cas(self.alerts, self.row.id, self.expected,
+        done = self._cas(self.expected,
                     {"status": status, "error": reason, "updated_at": self.alerts.now()})
         if done:
             log.info("alert %s %s: %s", self.row.id, status, reason)
         return status if done else "busy"
 
     def _defer(self, allowed: datetime) -> str:
-        if not _cas(self.alerts, self.row.id, self.expected,
+        if not self._cas(self.expected,
                     {"send_after": allowed, "sending_at": None, "updated_at": self.now}):
             return "busy"
         try:
@@ -169,18 +182,9 @@ class _Attempt:
         return "deferred"
 
     def _count_possible_duplicate(self) -> None:
-        with self.alerts.store.begin() as conn:
-            rows.add_possible_duplicate(conn, self.row.id)
+        rows.add_possible_duplicate(self.conn, self.row.id)
+        self.conn.commit()
         log.warning("alert %s to %s: its worker died while sending and %s cannot say whether the "
                     "text went out; sending again may duplicate it", self.row.id,
                     mask_phone(self.row.to_phone), self.alerts.sender.name)
 
-
-def rows_opted_out(alerts: Alerts, phone: str) -> bool:
-    with alerts.store.connect() as conn:
-        return rows.is_opted_out(conn, phone)
-
-
-def _cas(alerts: Alerts, notification_id: int, expected: dict[str, Any], values: dict[str, Any]) -> bool:
-    with alerts.store.begin() as conn:
-        return rows.compare_and_set(conn, notification_id, expected, values)

@@ -176,3 +176,11 @@ def possible_duplicates(conn: Connection) -> int:
 def add_possible_duplicate(conn: Connection, notification_id: int) -> None:
     conn.execute(update(notifications).where(notifications.c.id == notification_id)
                  .values(possible_duplicates=notifications.c.possible_duplicates + 1))
+
+
+def get_for_sending(conn: Connection, notification_id: int) -> Row | None:
+    """The row and whether its number opted out since it was written, in one query."""
+    stmt = (select(notifications, func.coalesce(phones.c.opted_out, False).label("opted_out"))
+            .select_from(notifications.outerjoin(phones, phones.c.phone == notifications.c.to_phone))
+            .where(notifications.c.id == notification_id))
+    return conn.execute(stmt).first()

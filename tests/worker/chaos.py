@@ -111,15 +111,16 @@ def drill(provider: str, n: int, workdir: Path, redis_url: str, *, workers: int 
                    duplicates=duplicates, seconds=seconds)
 
 
-def create(app, n: int, batch: int) -> None:
-    """N dossiers ready for pickup, each with its alert row written by the outbox, in batches."""
+def create(app, n: int, batch: int, first: int = 0) -> None:
+    """N dossiers ready for pickup, each with its alert row written by the outbox, in batches
+    (numbered from `first`, so several calls make different dossiers)."""
     alerts = app.extensions["tracuu.alerts"]
     service = app.extensions["tracuu.service"]
     service.put_agency(AGENCY, OFFICE, AGENCY)
     now = alerts.now()
-    for first in range(0, n, batch):
+    for start in range(first, first + n, batch):
         values = []
-        for i in range(first, min(first + batch, n)):
+        for i in range(start, min(start + batch, first + n)):
             fields = dossier_fields(f"{AGENCY}-261120-{i:05d}", {
                 "agency_id": AGENCY, "procedure_name": "Cấp giấy khai sinh", "applicant_name": "Lê Văn C",
                 "applicant_phone": f"09{i:08d}", "received_at": (now - timedelta(days=3)).isoformat(),

@@ -10,15 +10,29 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support import fake_twilio
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.servers import free_port
 
 
 class SlowTwilio(FakeTwilio):
     """Twilio that takes `delay` seconds to answer after it has taken a text: a worker killed
-    then leaves a text that went out but was never recorded (the case find_sent exists for)."""
+    then leaves a text that went out but was never recorded (the case find_sent exists for).
+
+    Its handler also sets TCP_NODELAY: http.server writes headers and body separately, and
+    with Nagle on, a keep-alive client waits for a delayed ACK (40 ms a request) that the real
+    api.twilio.com does not make it wait for.
+    """
 
     delay = 0.0
+
+    def start(self) -> SlowTwilio:
+        handler = type("Handler", (fake_twilio._Handler,), {"fake": self, "disable_nagle_algorithm": True})
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True)
+        self._thread.start()
+        return self
 
     def _create(self, form):
         answer = super()._create(form)
@@ -53,6 +67,8 @@ class FakeKannel:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True
+
             def log_message(self, format, *args):  # noqa: A002
                 pass
 
