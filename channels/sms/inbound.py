@@ -87,7 +87,7 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     if not limits.allow_reply(phone):
         log.info("SMS to %s over the reply limit: not answered", mask_phone(phone))
         return Answer(None, reply)
-    log.info("SMS from %s: %s", mask_phone(phone), reply.kind)
+    log.debug("SMS from %s: %s", mask_phone(phone), reply.kind)
     return Answer(reply.text, reply)
 
 
