@@ -55,13 +55,13 @@ class Outcome:
 
 def drill(provider: str, n: int, workdir: Path, redis_url: str, *, workers: int = 3,
           kill_every: float = 1.0, rate: int = 0, delay: float = 0.02, batch: int = 500,
-          timeout: float = 600, seed: int | None = None) -> Outcome:
+          timeout: float = 600, seed: int | None = None, job_timeout: int = 2) -> Outcome:
     chance = random.Random(seed)
     fake = SlowTwilio() if provider == "twilio" else FakeKannel()
     fake.delay = delay
     fake.start()
     values = settings(f"sqlite:///{workdir / 'chaos.db'}", redis_url, SMS_SENDER=provider,
-                      SMS_RATE_PER_SECOND=rate, ALERT_JOB_TIMEOUT_SECONDS=2)
+                      SMS_RATE_PER_SECOND=rate, ALERT_JOB_TIMEOUT_SECONDS=job_timeout)
     if provider == "twilio":
         values["TWILIO_API_URL"] = fake.url
     else:
