@@ -105,11 +105,6 @@ def switches(conn: Connection) -> Sequence[Row]:
                                                         alert_switches.c.kind)).all()
 
 
-def is_opted_out(conn: Connection, phone: str) -> bool:
-    stmt = select(phones.c.opted_out).where(phones.c.phone == phone)
-    return bool(conn.execute(stmt).scalar_one_or_none())
-
-
 def insert(conn: Connection, values: dict[str, Any]) -> int | None:
     """The new row's id; None when this (dossier, cause, kind) already has one."""
     stmt = (_insert(conn, notifications).values(**values)

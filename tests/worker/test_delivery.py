@@ -164,3 +164,32 @@ def test_the_sweeper_after_redis_was_stopped_and_started(values, twilio, workers
     assert notification.status == "queued"
     wait_until(lambda: all_done(app), timeout=60, what="swept and sent")
     assert row(app, notification.id).status == "sent" and len(twilio.sent()) == 1
+
+
+def test_the_delivery_report_moves_the_alert_to_delivered(database_file_url, redis_url, twilio, workers):
+    """queued → sending → sent (worker) → delivered (Twilio's signed status callback, SMS webhook)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.support.servers import free_port
+
+    port = free_port()
+    values = settings(database_file_url, redis_url, TWILIO_API_URL=twilio.url,
+                      PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    app = build_app(values)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        dossiers = Dossiers(app)
+        dossiers.event(dossiers.new(), "ready")
+        workers(values).start(1)
+        wait_until(lambda: all_done(app), what="sent")
+        [message] = twilio.sent()
+        assert message.status_callback == f"http://127.0.0.1:{port}/sms/twilio/status"
+        assert twilio.report(message.sid, "delivered") < 300
+        assert twilio.report(message.sid, "sent") < 300  # late and stale: ignored
+    finally:
+        server.shutdown()
+    [notification] = all_rows(app)
+    assert notification.status == "delivered"
