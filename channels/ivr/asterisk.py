@@ -103,6 +103,12 @@ def _header(event: Any, name: str) -> str:
     return next((v for k, v in keys.items() if k.lower() == lowered), "")
 
 
+def _command_id(event: Any) -> str:
+    # Asterisk spells it `CommandId` in AsyncAGIExec; look that up first, it runs on every turn.
+    value = event.keys.get("CommandId")
+    return value if value is not None else _header(event, "CommandID")
+
+
 def parse_env(encoded: str) -> dict[str, str]:
     """AsyncAGIStart's URL-encoded `Env`: `agi_name: value` lines."""
     env = {}
@@ -297,7 +303,7 @@ class AsteriskAdapter:
             call = _Call(channel=channel, number=next(self._call_numbers), caller=caller_number(env))
             with self._calls_lock:
                 self._calls[channel] = call
-            self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
+            self._turn(call, Start(call.caller, self.clock()))
             return
         if name not in ("AsyncAGIExec", "AsyncAGIEnd", "Hangup"):
             return
@@ -306,19 +312,17 @@ class AsteriskAdapter:
         if call is None:
             return
         if name == "AsyncAGIExec":
-            command_id = _header(event, "CommandID")
-            if command_id != call.awaiting:
-                code, value, _rest = parse_result(_header(event, "Result"))
+            code, value, _rest = parse_result(_header(event, "Result"))
+            if _command_id(event) != call.awaiting:
                 if value == "-1":
                     call.ended = True
                 return
             call.awaiting = ""
-            code, value, _rest = parse_result(_header(event, "Result"))
             if code != 200 or value == "-1":
                 # -1: the caller hung up (AsyncAGIEnd follows) or a sound is missing on the switch.
                 self._pool.submit(self._fail, call, f"result {code} {value}")
                 return
-            self._pool.submit(self._advance, call, Keys(value, self.clock()))
+            self._turn(call, Keys(value, self.clock()))
             return
         self._end(call)
 
@@ -328,19 +332,49 @@ class AsteriskAdapter:
         with self._calls_lock:
             self._calls.pop(call.channel, None)
 
+    def _turn(self, call: _Call, event: Start | Keys) -> None:
+        """On the reader thread: answer at once when nothing would wait (the usual case: prompt
+        files already rendered, any lookup prefetched); otherwise hand the turn to the pool."""
+        if not self._answer_now(call, event):
+            self._pool.submit(self._advance, call, event)
+
+    def _answer_now(self, call: _Call, event: Start | Keys) -> bool:
+        if not call.lock.acquire(blocking=False):
+            return False
+        try:
+            if call.ended or call.orphaned:
+                return True
+            advanced = self.driver.advance(call.state, event, wait=False)
+            if advanced is None:
+                return False
+            state, outputs = advanced
+            commands = self._commands(outputs, state.lang, render=False)
+            if commands is None:
+                return False
+            call.state = state
+            self._send_commands(call, commands)
+            # After sending: the lookup thread would otherwise hold up this turn's command.
+            self.driver.prefetch(state)
+            return True
+        except Exception:
+            log.exception("IVR: call on %s: quick turn failed; trying again on the pool", call.channel)
+            return False
+        finally:
+            call.lock.release()
+
     def _advance(self, call: _Call, event: Start | Keys) -> None:
         with call.lock:
             if call.ended or call.orphaned:
                 return
             try:
                 state, outputs = self.driver.advance(call.state, event)
+                commands = self._commands(outputs, state.lang) or []
                 call.state = state
-                self.driver.prefetch(state)
-                commands = self._commands(outputs, state.lang)
             except Exception:
                 log.exception("IVR: call on %s failed", call.channel)
                 commands = self._apology(call.state.lang)
             self._send_commands(call, commands)
+            self.driver.prefetch(call.state)
 
     def _fail(self, call: _Call, why: str) -> None:
         """A command failed without a hang-up (e.g. a sound Asterisk cannot find): end politely."""
@@ -351,15 +385,22 @@ class AsteriskAdapter:
             call.state = State(stage=flow.DONE, lang=call.state.lang)
             self._send_commands(call, [("HANGUP", False)])
 
-    def _commands(self, outputs: list[Output], lang: str) -> list[tuple[str, bool]]:
-        """AGI commands for the outputs; True marks the one whose result the flow waits for."""
+    def _commands(self, outputs: list[Output], lang: str,
+                  render: bool = True) -> list[tuple[str, bool]] | None:
+        """AGI commands for the outputs; True marks the one whose result the flow waits for.
+
+        With `render=False`, None when a prompt file is not rendered yet.
+        """
         commands: list[tuple[str, bool]] = []
         for output in outputs:
-            if isinstance(output, Ask):
-                path = self._sound(output)
-                commands.append((f"GET DATA {path} {output.timeout * 1000} {output.max_digits}", True))
-            elif isinstance(output, Say):
-                commands.append((f'STREAM FILE {self._sound(output)} ""', False))
+            if isinstance(output, Ask | Say):
+                path = self._sound(output, render)
+                if path is None:
+                    return None
+                if isinstance(output, Ask):
+                    commands.append((f"GET DATA {path} {output.timeout * 1000} {output.max_digits}", True))
+                else:
+                    commands.append((f'STREAM FILE {path} ""', False))
             elif isinstance(output, Transfer):
                 # The dialplan after AGI(agi:async) dials ${IVR_TRANSFER} (docs/ivr.md).
                 commands.append((f"SET VARIABLE {TRANSFER_VARIABLE} {output.number}", False))
@@ -368,10 +409,11 @@ class AsteriskAdapter:
                 commands.append(("HANGUP", False))
         return commands
 
-    def _sound(self, prompt: Ask | Say) -> str:
+    def _sound(self, prompt: Ask | Say, render: bool = True) -> str | None:
         """The prompt's file as Asterisk names it: an absolute path without the extension."""
-        path = self.store.ensure(prompts.segments(prompt))
-        return str(path.with_suffix(""))
+        parts = prompts.segments(prompt)
+        path = self.store.ensure(parts) if render else self.store.ready(parts)
+        return None if path is None else str(path)[:-len(path.suffix)]
 
     def _apology(self, lang: str) -> list[tuple[str, bool]]:
         try:

@@ -58,16 +58,22 @@ class Driver:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
-    def lookup(self, digits: str, caller: str) -> tuple[Match, ...]:
+    def lookup(self, digits: str, caller: str, wait: bool = True) -> tuple[Match, ...] | None:
+        """The matches for these keys; with `wait=False`, None unless a prefetch already has them."""
         with self._lock:
-            entry = self._prefetched.pop((digits, caller), None)
+            entry = self._prefetched.get((digits, caller))
+            if entry is not None and (wait or entry[1].done()):
+                del self._prefetched[(digits, caller)]
         if entry is not None and time.monotonic() - entry[0] < PREFETCH_SECONDS:
+            if not wait and not entry[1].done():
+                return None
             try:
                 return entry[1].result()
             except Exception:  # a failed prefetch is simply done again below
                 pass
-        views = self.service.resolve_keypad(digits, Proof(phone=caller or None))
-        return tuple(to_match(view) for view in views)
+        if not wait:
+            return None
+        return self._fresh_lookup(digits, caller)
 
     def prefetch(self, state: State) -> None:
         """Look the keyed code up while the read-back plays, so the answer to "1" is instant."""
@@ -89,13 +95,18 @@ class Driver:
         views = self.service.resolve_keypad(digits, Proof(phone=caller or None))
         return tuple(to_match(view) for view in views)
 
-    def advance(self, state: State, event: Event) -> tuple[State, list[Output]]:
-        """One turn of the flow, with its lookups done: the outputs hold no `Lookup`."""
+    def advance(self, state: State, event: Event, wait: bool = True) -> tuple[State, list[Output]] | None:
+        """One turn of the flow, with its lookups done: the outputs hold no `Lookup`.
+
+        With `wait=False` it returns None rather than wait for the database.
+        """
         state, outputs = flow.step(state, event, self.settings)
         while outputs and isinstance(outputs[-1], Lookup):
             wanted = outputs.pop()
-            found = Found(self.lookup(wanted.digits, wanted.caller), self.clock())
-            state, more = flow.step(state, found, self.settings)
+            matches = self.lookup(wanted.digits, wanted.caller, wait=wait)
+            if matches is None:
+                return None
+            state, more = flow.step(state, Found(matches, self.clock()), self.settings)
             outputs.extend(more)
         return state, outputs
 

@@ -51,6 +51,10 @@ class Line:
     values: dict[str, Any] = field(default_factory=dict)
     lang: str | None = None
 
+    def __hash__(self) -> int:
+        # Hashable, so the words and the sound file of a prompt are worked out once (prompts.py).
+        return hash((self.key, tuple(sorted(self.values.items())), self.lang))
+
 
 @dataclass(frozen=True)
 class Match:
@@ -149,6 +153,12 @@ class State:
     digits: str = ""
     matches: tuple[Match, ...] = ()
 
+    def evolve(self, **changes: Any) -> State:
+        """`dataclasses.replace`, without its per-call introspection (this runs on every key)."""
+        values = dict(self.__dict__)
+        values.update(changes)
+        return State(**values)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -189,7 +199,7 @@ def status_lines(matches: tuple[Match, ...]) -> tuple[Line, ...]:
     shown = matches[:MAX_MATCHES_READ]
     lines = [Line("several", {"count": len(matches)})] if len(matches) > 1 else []
     for n, match in enumerate(shown, start=1):
-        lines.append(Line("dossier", {"match": asdict(match), "n": n if len(shown) > 1 else 0}))
+        lines.append(Line("dossier", {"match": match, "n": n if len(shown) > 1 else 0}))
     return tuple(lines)
 
 
@@ -216,20 +226,20 @@ def static_prompts() -> list[Ask | Say]:
 
 def step(state: State, event: Event, settings: Settings) -> tuple[State, list[Output]]:
     if isinstance(event, HungUp):
-        return replace(state, stage=DONE), []
+        return state.evolve(stage=DONE), []
     if isinstance(event, Start):
         return State(stage=LANGUAGE, caller=event.caller, started=event.at), [ask_language()]
     if state.stage == DONE:
         return state, [Hangup()]
     if event.at - state.started >= settings.max_call_seconds:
-        return replace(state, stage=DONE), goodbye(state.lang, "time_limit")
+        return state.evolve(stage=DONE), goodbye(state.lang, "time_limit")
     if isinstance(event, Found):
         if state.stage != LOOKUP:
             return state, []
         return _found(state, event.matches)
     if state.stage == LOOKUP:
         # Keys while we look up cannot happen on either adapter; ask again rather than guess.
-        return replace(state, stage=CODE), [ask_code(state.lang)]
+        return state.evolve(stage=CODE), [ask_code(state.lang)]
     handler = {LANGUAGE: _language, CODE: _code, CONFIRM: _confirm, MENU: _menu}[state.stage]
     return handler(state, event, settings)
 
@@ -237,9 +247,9 @@ def step(state: State, event: Event, settings: Settings) -> tuple[State, list[Ou
 def _miss(state: State, ask: Ask, reason: str, misses: int | None = None) -> tuple[State, list[Output]]:
     count = (state.misses if misses is None else misses) + 1
     if count >= MAX_MISSES:
-        return replace(state, stage=DONE, misses=count), goodbye(state.lang, "goodbye_misses")
+        return state.evolve(stage=DONE, misses=count), goodbye(state.lang, "goodbye_misses")
     prefix = (Line(reason, lang=ask.lang),)
-    return replace(state, misses=count), [replace(ask, lines=prefix + ask.lines)]
+    return state.evolve(misses=count), [replace(ask, lines=prefix + ask.lines)]
 
 
 def _reason(keys: str) -> str:
@@ -250,7 +260,7 @@ def _language(state: State, event: Keys, settings: Settings) -> tuple[State, lis
     keys = event.digits
     if keys in ("", "1", "2"):
         lang = "en" if keys == "2" else "vi"
-        return replace(state, stage=CODE, lang=lang, misses=0), [ask_code(lang)]
+        return state.evolve(stage=CODE, lang=lang, misses=0), [ask_code(lang)]
     if keys == "*":
         return state, [ask_language()]
     return _miss(state, ask_language(), "invalid_key")
@@ -262,7 +272,7 @@ def _code(state: State, event: Keys, settings: Settings) -> tuple[State, list[Ou
         # `*` starts over: what was keyed after the last star is the new attempt.
         keys = keys.rsplit("*", 1)[1]
         if not keys:
-            return replace(state, digits=""), [ask_code(state.lang)]
+            return state.evolve(digits=""), [ask_code(state.lang)]
     digits = codes.keypad_entry(keys)
     if not digits:
         return _miss(state, ask_code(state.lang), "no_input")
@@ -270,35 +280,35 @@ def _code(state: State, event: Keys, settings: Settings) -> tuple[State, list[Ou
         return _miss(state, ask_code(state.lang), "too_short")
     if len(digits) > codes.MAX_CODE_LENGTH:
         return _miss(state, ask_code(state.lang), "too_long")
-    return (replace(state, stage=CONFIRM, digits=digits, code_misses=state.misses, misses=0),
+    return (state.evolve(stage=CONFIRM, digits=digits, code_misses=state.misses, misses=0),
             [ask_confirm(state.lang, digits)])
 
 
 def _confirm(state: State, event: Keys, settings: Settings) -> tuple[State, list[Output]]:
     keys = event.digits
     if keys == "1":
-        return replace(state, stage=LOOKUP), [Lookup(state.digits, state.caller)]
+        return state.evolve(stage=LOOKUP), [Lookup(state.digits, state.caller)]
     if keys in ("2", "*"):
-        return replace(state, stage=CODE, digits="", misses=state.code_misses), [ask_code(state.lang)]
+        return state.evolve(stage=CODE, digits="", misses=state.code_misses), [ask_code(state.lang)]
     return _miss(state, ask_confirm(state.lang, state.digits), _reason(keys))
 
 
 def _found(state: State, matches: tuple[Match, ...]) -> tuple[State, list[Output]]:
     if not matches:
-        back = replace(state, stage=CODE, digits="")
+        back = state.evolve(stage=CODE, digits="")
         return _miss(back, ask_code(state.lang), "not_found", misses=state.code_misses)
     # A dossier registered to the caller's own phone comes first.
     ordered = tuple(sorted(matches, key=lambda m: not m.proven))
-    state = replace(state, stage=MENU, matches=ordered, misses=0, code_misses=0)
+    state = state.evolve(stage=MENU, matches=ordered, misses=0, code_misses=0)
     return state, [ask_menu(state.lang, status_lines(ordered))]
 
 
 def _menu(state: State, event: Keys, settings: Settings) -> tuple[State, list[Output]]:
     keys = event.digits
     if keys == "1":
-        return replace(state, misses=0), [ask_menu(state.lang, status_lines(state.matches))]
+        return state.evolve(misses=0), [ask_menu(state.lang, status_lines(state.matches))]
     if keys in ("2", "*"):
-        fresh = replace(state, stage=CODE, digits="", matches=(), misses=0, code_misses=0)
+        fresh = state.evolve(stage=CODE, digits="", matches=(), misses=0, code_misses=0)
         return fresh, [ask_code(state.lang)]
     if keys == "0":
         return _operator(state, event, settings)
@@ -312,5 +322,5 @@ def _operator(state: State, event: Keys, settings: Settings) -> tuple[State, lis
     if not settings.office_hours.is_open(moment):
         closed = Line("operator_closed", {"hours": settings.office_hours_text})
         return state, [ask_menu(state.lang, (closed,))]
-    return (replace(state, stage=DONE),
+    return (state.evolve(stage=DONE),
             [Say(state.lang, (Line("connecting"),)), Transfer(settings.operator_number)])

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def line_parts(line: Line, lang: str) -> list[tuple[str, str]]:
     """The line's words as (language, text) parts: office data stays in the Vietnamese voice."""
     values = dict(line.values)
     if line.key == "dossier":
-        return dossier_parts(Match(**values["match"]), values.get("n", 0), lang)
+        return dossier_parts(values["match"], values.get("n", 0), lang)
     if line.key == "read_back":
         values["digits"] = speech.digits_aloud(values["digits"])
     if line.key == "operator_closed":
@@ -143,6 +144,7 @@ def hours_text(setting: str, lang: str) -> str:
     return "; ".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def segments(prompt: Ask | Say) -> Segments:
     """The prompt's written text, split where the language changes (the greeting is bilingual)."""
     result: list[tuple[str, str]] = []
@@ -168,6 +170,8 @@ class PromptStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        # Files known to be there: a file once there stays (a studio recording replaces it in place).
+        self._known: dict[Segments, Path] = {}
 
     @staticmethod
     def name(parts: Segments) -> str:
@@ -178,8 +182,16 @@ class PromptStore:
         return self.directory / f"{name}.wav"
 
     def ready(self, parts: Segments) -> Path | None:
+        known = self._known.get(parts)
+        if known is not None:
+            return known
         path = self.path(self.name(parts))
-        return path if path.exists() else None
+        if not os.path.exists(path):
+            return None
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[parts] = path
+        return path
 
     def ensure(self, parts: Segments) -> Path:
         """The file for these words, rendered now if it is not there yet."""

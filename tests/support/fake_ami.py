@@ -146,7 +146,9 @@ class FakeCall:
             command_id, command = item
             if command == HANGUP:
                 if self.alive:
-                    self._hangup_events()
+                    self.server.broadcast("".join(self._hangup_events()))
+                    self.left_agi.set()
+                    self.ended.set()
                 continue
             if not self.alive or not self.in_agi:
                 continue
@@ -155,14 +157,19 @@ class FakeCall:
             self._execute(command_id, command)
 
     def _execute(self, command_id: str, command: str) -> None:
+        """Run one AGI command. Like Asterisk, the result events leave in one write
+        (AGIExecEnd + AsyncAGIExec [+ AsyncAGIEnd, Hangup]), with AGIExecStart when nothing played."""
         number = next(self.server.exec_numbers)
         words = command.split(" ")
         verb = " ".join(words[:2]).upper()
-        send = self.server.broadcast
-        send(AGI_EXEC_START.format(**self.fields(), number=number, command=command))
+        out = [AGI_EXEC_START.format(**self.fields(), number=number, command=command)]
         leaves = hangs_up = False
         code, text = "200", "Success"
         with_digits = False
+        if verb in ("GET DATA", "STREAM FILE") and self.server.play_time:
+            self.server.broadcast("".join(out))
+            out = []
+            time.sleep(self.server.play_time)  # the prompt plays; the caller listens, then keys
         if verb == "GET DATA":
             script = self.keys.pop(0) if self.keys else ""
             if callable(script):
@@ -193,40 +200,34 @@ class FakeCall:
             result, code, text = "510 Invalid or unknown command", "510", "Invalid or unknown command"
         self.commands.append(command)
         self.results.append(result)
-        if hangs_up and verb == "GET DATA":
-            self._hangup_events(result_for=(command_id, command, number, result))
-            return
-        send(AGI_EXEC_END.format(**self.fields(), number=number, command=command, result_code=code,
-                                 result_text=text))
-        sent_at = send(ASYNC_AGI_EXEC.format(**self.fields(), result=uri_encode(result + "\n"),
-                                             command_id=command_id))
-        if with_digits:
-            self.server.mark_turn(self.channel, sent_at)
+        out.append(AGI_EXEC_END.format(**self.fields(), number=number, command=command, result_code=code,
+                                       result_text=text))
+        out.append(ASYNC_AGI_EXEC.format(**self.fields(), result=uri_encode(result + "\n"),
+                                         command_id=command_id))
         if hangs_up:
-            self._hangup_events()
+            out += self._hangup_events()
         elif leaves:
             self.in_agi = False
-            send(ASYNC_AGI_END.format(**self.fields()))
+            out.append(ASYNC_AGI_END.format(**self.fields()))
+        if with_digits:
+            # Marked before sending, so a fast reply can never arrive before its mark.
+            self.server.mark_turn(self.channel, time.perf_counter())
+        self.server.broadcast("".join(out))
+        if leaves or hangs_up:
             self.left_agi.set()
             self.ended.set()
 
-    def _hangup_events(self, result_for: tuple | None = None) -> None:
-        send = self.server.broadcast
-        if result_for is not None:
-            command_id, command, number, result = result_for
-            send(AGI_EXEC_END.format(**self.fields(), number=number, command=command, result_code="200",
-                                     result_text="Success"))
-            send(ASYNC_AGI_EXEC.format(**self.fields(), result=uri_encode(result + "\n"),
-                                       command_id=command_id))
+    def _hangup_events(self) -> list[str]:
+        """The caller is gone: AsyncAGIEnd if in AGI, then Hangup."""
+        out = []
         self.alive = False
         if self.in_agi:
             self.in_agi = False
-            send(ASYNC_AGI_END.format(**self.fields()))
-            self.left_agi.set()
+            out.append(ASYNC_AGI_END.format(**self.fields()))
         cause, cause_txt = self.cause
-        send(HANGUP_EVENT.format(**self.fields(), cause=cause, cause_txt=cause_txt))
+        out.append(HANGUP_EVENT.format(**self.fields(), cause=cause, cause_txt=cause_txt))
         self.server.forget(self)
-        self.ended.set()
+        return out
 
     def _sound(self, name: str) -> int | None:
         """The sound's length in samples (`endpos` when played to the end); None if missing."""
@@ -255,10 +256,13 @@ class FakeAsterisk:
                  login_failure_delay: float = 1.0, uptime: int = 19, session_id: str = "0x7f8e5c001460",
                  event_tv: str = "2026-11-22T01:52:55.574+0000", uniqueid_base: str = "1795312396",
                  first_channel: int = 1, sounds: dict[str, int] | None = None,
-                 exec_numbers: Iterable[int] | None = None, timestamp=time.time) -> None:
+                 exec_numbers: Iterable[int] | None = None, timestamp=time.time,
+                 play_time: float = 0.0) -> None:
         self.username = username
         self.secret = secret
         self.queue_delay = queue_delay
+        # Seconds a prompt "plays" before GET DATA's keys or STREAM FILE's end come back.
+        self.play_time = play_time
         self.login_failure_delay = login_failure_delay
         self.uptime = uptime
         self.session_id = session_id
@@ -380,6 +384,8 @@ class FakeAsterisk:
                 conn, _addr = sock.accept()
             except OSError:
                 return
+            # As Asterisk's AMI does: a Ping is answered in ~0.2 ms in the recordings, no Nagle wait.
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._clients[conn] = threading.Lock()
             thread = threading.Thread(target=self._serve, args=(conn,), name="fake-ami-conn", daemon=True)

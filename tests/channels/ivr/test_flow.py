@@ -124,7 +124,7 @@ def test_the_registered_phone_comes_first():
     state, outputs = run(["1", CODE, "1", (MATCH, MINE)])[-1]
     assert [m.code for m in state.matches] == ["X-2", MATCH.code]
     dossiers = [line for line in outputs[0].lines if line.key == "dossier"]
-    assert dossiers[0].values["match"]["proven"] is True
+    assert dossiers[0].values["match"].proven is True
 
 
 def test_the_operator_outside_office_hours_is_said_so():
