@@ -105,7 +105,9 @@ def main() -> int:
 
 def setup_commands(config: Config) -> list[list[str]]:
     """One-off steps after the database is ready (e.g. rendering missing IVR prompts)."""
-    return []
+    # Hotline prompts (espeak-ng + sox, deploy/apt-run.txt): renders only what is missing,
+    # never over a studio recording (docs/ivr.md).
+    return [["ivr-prompts"]]
 
 
 def services(config: Config, port: str) -> list[list[str]]:
@@ -118,6 +120,9 @@ def services(config: Config, port: str) -> list[list[str]]:
     # Alerts: an RQ worker with its scheduler on the queues of worker/queues.py; it also runs
     # the outbox sweeper and the daily scan (tests/worker/test_startup.py checks the names).
     argv.append(flask("alerts-worker", "--queue", "alerts"))
+    # Hotline on Asterisk: only when a switch is configured (docs/ivr.md).
+    if config.ASTERISK_AMI_HOST:
+        argv.append(flask("ivr-asterisk"))
     return argv
 
 
