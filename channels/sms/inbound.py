@@ -6,6 +6,7 @@ The Kannel and Twilio webhooks only translate to and from this.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -15,12 +16,14 @@ from channels.sms import commands, replies
 from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
 from channels.sms.senders.base import mask_phone
-from lookup import phones
+from lookup import delivery, phones
 from lookup.store import notifications
 from lookup.store import phones as phone_rows
 
 log = logging.getLogger("tracuu.sms")
 LIMITS_KEY = "tracuu.sms.limits"
+# How long a delivery report waits for the worker to store the message id it reports on.
+REPORT_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,32 @@ def _apply(app: Flask, phone: str, effects: tuple[Effect, ...]) -> None:
                 phone_rows.set_language(conn, phone, effect.value, now)
 
 
-def record_delivery(app: Flask, provider: str, message_id: str, status: str, error: str) -> bool:
-    """Apply a delivery report to the notification sent as `message_id`; never backwards."""
+def record_delivery(app: Flask, provider: str, message_id: str, status: str, error: str,
+                    reference: str = "") -> bool:
+    """Apply a delivery report to the notification sent as `message_id`; never backwards.
+
+    A report can beat the worker that sent the text: the provider answers the send, reports
+    at once, and the worker has not stored the message id yet. When `reference` (our
+    notification id) names a row still in `sending` without an id, wait a moment for it.
+    """
+    moved = _record(app, provider, message_id, status, error)
+    if moved or not reference.isdigit():
+        return moved
+    store = app.extensions["tracuu.store"]
+    deadline = time.monotonic() + REPORT_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with store.connect() as conn:
+            row = notifications.get(conn, int(reference))
+        if row is None or row.status != delivery.SENDING or row.provider_message_id:
+            break
+        time.sleep(0.05)
+    else:
+        log.warning("%s report for %s: notification %s never got its id", provider, message_id, reference)
+        return False
+    return _record(app, provider, message_id, status, error)
+
+
+def _record(app: Flask, provider: str, message_id: str, status: str, error: str) -> bool:
     now = app.extensions["tracuu.service"].clock()
     with app.extensions["tracuu.store"].begin() as conn:
         moved = notifications.record_delivery(conn, provider, message_id, status, error, now)

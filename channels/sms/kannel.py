@@ -88,5 +88,5 @@ def dlr() -> Response:
     if ours is not None:
         answer = args.get("answer", "")[:200]
         error = f"kannel: {answer}" if ours in (delivery.FAILED, delivery.UNDELIVERED) else ""
-        inbound.record_delivery(current_app, "kannel", message_id, ours, error)
+        inbound.record_delivery(current_app, "kannel", message_id, ours, error, reference)
     return Response("OK\n", 200, mimetype="text/plain")

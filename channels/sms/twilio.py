@@ -61,5 +61,6 @@ def status() -> Response:
         return Response(status=204)
     if ours is not None:
         error = request.form.get("ErrorCode", "")
-        inbound.record_delivery(current_app, "twilio", sid, ours, f"twilio {error}" if error else "")
+        inbound.record_delivery(current_app, "twilio", sid, ours, f"twilio {error}" if error else "",
+                                request.args.get("ref", ""))
     return Response(status=204)

@@ -8,7 +8,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from channels.sms.senders import SendError, build_sender
 from lookup.store.schema import dossiers, notifications, phones
@@ -90,15 +90,20 @@ def test_outbound_send_reaches_the_phone_and_its_delivery_report_is_recorded(sta
     app, kannel = stack
     store = app.extensions["tracuu.store"]
     sender = build_sender(app.config)
+    with store.begin() as conn:
+        dossier_id = conn.execute(select(dossiers.c.id).where(dossiers.c.code == READY_CODE)).scalar()
+        notification_id = conn.execute(insert(notifications).values(
+            dossier_id=dossier_id, cause="test", kind="ready", to_phone="+84912000001",
+            body="Ho so da co ket qua.", status="sending", created_at=NOW, updated_at=NOW,
+        )).inserted_primary_key[0]
     with kannel.phone([]) as phone:
-        message_id = sender.send("+84912000001", "Ho so da co ket qua. Moi ong/ba den nhan.", reference="n-1")
+        # As the alerts worker does: send with our id as reference, then store Kannel's id. The
+        # SMSC's first report may come back before that; the DLR endpoint waits for it.
+        message_id = sender.send("+84912000001", "Ho so da co ket qua. Moi ong/ba den nhan.",
+                                 reference=str(notification_id))
         with store.begin() as conn:
-            dossier_id = conn.execute(select(dossiers.c.id).where(dossiers.c.code == READY_CODE)).scalar()
-            notification_id = conn.execute(insert(notifications).values(
-                dossier_id=dossier_id, cause="test", kind="ready", to_phone="+84912000001",
-                body="Ho so da co ket qua.", status="sending", provider="kannel",
-                provider_message_id=message_id, created_at=NOW, updated_at=NOW,
-            )).inserted_primary_key[0]
+            conn.execute(update(notifications).where(notifications.c.id == notification_id).values(
+                status="sent", provider="kannel", provider_message_id=message_id))
         [sms] = phone.wait_for(1)
         assert sms.receiver == "+84912000001"
         assert sms.text == "Ho so da co ket qua. Moi ong/ba den nhan."

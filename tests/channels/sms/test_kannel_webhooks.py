@@ -85,7 +85,7 @@ def test_two_thousand_characters(sms_app):
     assert len(response.get_data(as_text=True)) <= 160
 
 
-def _notification(app, message_id: str) -> int:
+def _notification(app, message_id: str | None) -> int:
     with app.extensions["tracuu.store"].begin() as conn:
         dossier_id = conn.execute(select(dossiers.c.id).where(dossiers.c.code == READY_CODE)).scalar()
         return conn.execute(insert(notifications).values(
@@ -154,3 +154,35 @@ def test_sender_puts_a_verifiable_dlr_url():
     assert url.startswith("https://tracuu.example.vn/sms/kannel/dlr?id=kannel-1&ref=42&sig=")
     assert url.endswith("&type=%d&answer=%A&to=%p&at=%T")
     assert dlr_token(SECRET, "kannel-1", "42") in url
+
+
+def test_a_report_that_beats_the_worker_waits_for_the_message_id(sms_app):
+    """The SMSC reports before the worker has stored Kannel's id: the report waits for it."""
+    import threading
+
+    from sqlalchemy import update
+
+    store = sms_app.extensions["tracuu.store"]
+    notification_id = _notification(sms_app, None)
+
+    def worker_stores_the_id():
+        with store.begin() as conn:
+            conn.execute(update(notifications).where(notifications.c.id == notification_id)
+                         .values(provider_message_id="kannel-late", status="sent"))
+
+    timer = threading.Timer(0.3, worker_stores_the_id)
+    timer.start()
+    response = dlr(sms_app.test_client(), "kannel-late", "1", ref=str(notification_id))
+    timer.join()
+    assert response.status_code == 200
+    assert _status(sms_app, notification_id)[0] == "delivered"
+
+
+def test_a_report_for_a_row_not_sending_does_not_wait(sms_app):
+    import time
+
+    notification_id = _notification(sms_app, "kannel-other")
+    started = time.monotonic()
+    assert dlr(sms_app.test_client(), "kannel-unknown", "1", ref=str(notification_id)).status_code == 200
+    assert time.monotonic() - started < 2
+    assert _status(sms_app, notification_id)[0] == "sending"
