@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
+from rq.utils import utcparse
 
 from lookup.store import notifications as rows
 from worker import dispatch, queues
@@ -17,47 +19,61 @@ from worker.context import Alerts
 log = logging.getLogger(__name__)
 
 BATCH = 2000
-_WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+_WAITING = {JobStatus.QUEUED.value, JobStatus.SCHEDULED.value, JobStatus.DEFERRED.value}
 
 
 def sweep(alerts: Alerts, now: datetime | None = None, grace: timedelta | None = None) -> int:
-    """Enqueue what was left behind; how many. `grace` leaves fresh rows to their own enqueue."""
+    """Enqueue what was left behind; how many. `grace` leaves fresh rows to their own enqueue.
+
+    Every candidate row is looked at, in pages, so a backlog larger than a page cannot hide
+    rows Redis lost behind rows it still has.
+    """
     now = now or alerts.now()
     grace = timedelta(seconds=alerts.sweep_every) if grace is None else grace
-    with alerts.store.connect() as conn:
-        found = rows.left_behind(conn, now, due_before=now - grace,
-                                 orphaned_before=now - alerts.lease, limit=BATCH)
-    if not found:
-        return 0
-    ids = [dispatch.job_id(row.id, row.send_after) for row in found]
-    jobs = Job.fetch_many(ids, connection=alerts.redis)
+    redis = alerts.redis
     # A worker killed right after popping a job leaves it here, still marked queued.
-    popped = set(Queue(queues.ALERTS, connection=alerts.redis).intermediate_queue.get_job_ids())
-    enqueued = 0
-    for row, job in zip(found, jobs, strict=True):
-        stuck = job is not None and job.id in popped and _older_than(job.enqueued_at, now, alerts.lease)
-        if not stuck and _has_live_job(job, now, alerts.lease):
-            continue
-        dispatch.enqueue(alerts, row.id, row.send_after, now=now)
-        enqueued += 1
+    popped = set(Queue(queues.ALERTS, connection=redis).intermediate_queue.get_job_ids())
+    enqueued, after = 0, 0
+    while True:
+        with alerts.store.connect() as conn:
+            found = rows.left_behind(conn, due_before=now - grace, orphaned_before=now - alerts.lease,
+                                     limit=BATCH, after_id=after)
+        if not found:
+            break
+        ids = [dispatch.job_id(row.id, row.send_after) for row in found]
+        for row, job_id, state in zip(found, ids, _job_states(redis, ids), strict=True):
+            stuck = job_id in popped and _older_than(state[2], now, alerts.lease)
+            if not stuck and _alive(state, now, alerts.lease):
+                continue
+            dispatch.enqueue(alerts, row.id, row.send_after, now=now)
+            enqueued += 1
+        after = found[-1].id
     if enqueued:
         log.info("sweeper re-enqueued %d alerts", enqueued)
     return enqueued
 
 
-def _has_live_job(job: Job | None, now: datetime, lease: timedelta) -> bool:
-    if job is None:
-        return False
-    status = job.get_status(refresh=False)
+def _job_states(redis: Redis, ids: list[str]) -> list[tuple[str | None, str | None, str | None]]:
+    """(status, started_at, enqueued_at) of each job, None where Redis has no such job."""
+    with redis.pipeline(transaction=False) as pipe:
+        for job_id in ids:
+            pipe.hmget(Job.key_for(job_id), "status", "started_at", "enqueued_at")
+        answers = pipe.execute()
+    return [tuple(v.decode() if v else None for v in answer) for answer in answers]
+
+
+def _alive(state: tuple[str | None, str | None, str | None], now: datetime, lease: timedelta) -> bool:
+    status, started_at, _ = state
     if status in _WAITING:
         return True
-    if status == JobStatus.STARTED and job.started_at is not None:
-        return not _older_than(job.started_at, now, lease)
+    if status == JobStatus.STARTED.value:
+        return not _older_than(started_at, now, lease)
     return False
 
 
-def _older_than(moment: datetime | None, now: datetime, age: timedelta) -> bool:
-    if moment is None:
+def _older_than(moment: str | None, now: datetime, age: timedelta) -> bool:
+    if not moment:
         return True
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return now - moment >= age
+    parsed = utcparse(moment)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return now - parsed >= age

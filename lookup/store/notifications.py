@@ -131,9 +131,9 @@ def compare_and_set(conn: Connection, notification_id: int, expected: dict[str, 
     return result.rowcount == 1
 
 
-def left_behind(conn: Connection, now: datetime, due_before: datetime, orphaned_before: datetime,
-                limit: int) -> Sequence[Row]:
-    """Rows that should have a job in Redis: due and waiting, or `sending` for too long."""
+def left_behind(conn: Connection, due_before: datetime, orphaned_before: datetime, limit: int,
+                after_id: int = 0) -> Sequence[Row]:
+    """Rows that should have a job in Redis: due and waiting, or `sending` for too long; by id."""
     due = func.coalesce(notifications.c.send_after, notifications.c.created_at)
     waiting = and_(notifications.c.status == delivery.QUEUED, due <= due_before)
     between_tries = and_(notifications.c.status == delivery.SENDING, notifications.c.sending_at.is_(None),
@@ -142,7 +142,8 @@ def left_behind(conn: Connection, now: datetime, due_before: datetime, orphaned_
                     notifications.c.sending_at < orphaned_before)
     stmt = (select(notifications.c.id, notifications.c.status, notifications.c.send_after,
                    notifications.c.sending_at)
-            .where(or_(waiting, between_tries, orphaned)).order_by(notifications.c.id).limit(limit))
+            .where(or_(waiting, between_tries, orphaned), notifications.c.id > after_id)
+            .order_by(notifications.c.id).limit(limit))
     return conn.execute(stmt).all()
 
 

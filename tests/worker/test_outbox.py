@@ -167,3 +167,14 @@ def test_daily_scan_apologises_once_for_a_missed_due_date_and_reminds_once(app, 
     assert late in by_kind["overdue"].body and "qua han 19/11/2026" in by_kind["overdue"].body
     assert waiting in by_kind["pickup_reminder"].body
     assert on_time not in " ".join(r.body for r in new)
+
+
+def test_the_sweeper_pages_through_every_row_left_behind(app, dossiers, redis_server, redis_url, monkeypatch):
+    for _ in range(5):
+        dossiers.event(dossiers.new(), "ready")
+    redis_server.restart()
+    monkeypatch.setattr(sweeper, "BATCH", 2)
+    alerts = app.extensions["tracuu.alerts"]
+    assert sweeper.sweep(alerts, grace=timedelta(0)) == 5
+    assert sweeper.sweep(alerts, grace=timedelta(0)) == 0
+    assert len(queued_ids(redis_url)) == 5
