@@ -19,10 +19,18 @@ def init_app(app: Flask) -> None:
 
 
 def build_driver(app: Flask):
+    """The flow's driver for this app; ValueError when IVR_OFFICE_HOURS cannot be read."""
     from channels.ivr.driver import Driver, settings_from_config
 
     service = app.extensions["tracuu.service"]
     return Driver(service, settings_from_config(app.config), clock=lambda: service.clock().timestamp())
+
+
+def _driver_for_command(app: Flask):
+    try:
+        return build_driver(app)
+    except ValueError as error:
+        raise click.ClickException(f"IVR_OFFICE_HOURS: {error}") from error
 
 
 def prompt_store(app: Flask):
@@ -43,9 +51,9 @@ def ivr_asterisk() -> None:
     if not config["ASTERISK_AMI_HOST"]:
         raise click.ClickException("ASTERISK_AMI_HOST is not set")
     store = prompt_store(app)
-    made, kept = store.render_missing(static_prompts())
+    driver = _driver_for_command(app)
+    made, kept = store.render_missing(static_prompts(driver.settings))
     click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")
-    driver = build_driver(app)
     adapter = AsteriskAdapter(driver, store, config["ASTERISK_AMI_HOST"],
                               config["ASTERISK_AMI_PORT"], config["ASTERISK_AMI_USERNAME"],
                               config["ASTERISK_AMI_SECRET"], clock=driver.clock)
@@ -68,14 +76,16 @@ def ivr_prompts(show: bool) -> None:
     from channels.ivr import prompts
     from channels.ivr.flow import static_prompts
 
-    store = prompt_store(current_app._get_current_object())
+    app = current_app._get_current_object()
+    store = prompt_store(app)
+    prompt_list = static_prompts(_driver_for_command(app).settings)
     if show:
-        for prompt in static_prompts():
+        for prompt in prompt_list:
             parts = prompts.segments(prompt)
             click.echo(f"{store.name(parts)}.wav\t{prompts.written(parts)}")
         return
     try:
-        made, kept = store.render_missing(static_prompts())
+        made, kept = store.render_missing(prompt_list)
     except prompts.RenderError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")

@@ -243,7 +243,8 @@ class AsteriskAdapter:
             client.disconnect()
             return None
         if response is None or response.is_error():
-            message = response.keys.get("Message", "") if response is not None else "no answer"
+            message = (response.keys.get("Message", "") if response is not None
+                       else "closed without answering" if client.finished.is_set() else "no answer in time")
             log.error("AMI: login as %r refused: %s (check ASTERISK_AMI_USERNAME/SECRET and manager.conf)",
                       self.username, message)
             client.disconnect()

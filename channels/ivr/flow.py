@@ -207,10 +207,13 @@ def goodbye(lang: str, key: str) -> list[Output]:
     return [Say(lang, (Line(key),)), Hangup()]
 
 
-def static_prompts() -> list[Ask | Say]:
+def static_prompts(settings: Settings | None = None) -> list[Ask | Say]:
     """Every prompt whose words do not depend on the caller: rendered ahead by `make run`."""
     prompts: list[Ask | Say] = [ask_language(), ask_language((Line("invalid_key", lang="vi"),))]
     for lang in ("vi", "en"):
+        if settings is not None and settings.operator_number:
+            closed = Line("operator_closed", {"hours": settings.office_hours_text})
+            prompts.append(ask_menu(lang, (closed,)))
         for prefix in ((), (Line("no_input"),), (Line("invalid_key"),), (Line("too_short"),),
                        (Line("too_long"),), (Line("not_found"),)):
             prompts.append(ask_code(lang, prefix))

@@ -123,7 +123,9 @@ def test_the_command_renders_what_is_missing(ivr_app, tmp_path):
     runner = ivr_app.test_cli_runner()
     first = runner.invoke(args=["ivr-prompts"])
     assert first.exit_code == 0, first.output
-    count = len(flow.static_prompts())
+    from channels.ivr.driver import settings_from_config
+
+    count = len(flow.static_prompts(settings_from_config(ivr_app.config)))
     assert f"{count} rendered, 0 already there" in first.output
     again = runner.invoke(args=["ivr-prompts"])
     assert f"0 rendered, {count} already there" in again.output
@@ -134,3 +136,9 @@ def test_the_command_renders_what_is_missing(ivr_app, tmp_path):
 def test_the_asterisk_command_needs_a_host(ivr_app):
     result = ivr_app.test_cli_runner().invoke(args=["ivr-asterisk"])
     assert result.exit_code != 0 and "ASTERISK_AMI_HOST" in result.output
+
+
+def test_unreadable_office_hours_are_said_plainly(ivr_app):
+    ivr_app.config["IVR_OFFICE_HOURS"] = "weekdays 9 to 5"
+    result = ivr_app.test_cli_runner().invoke(args=["ivr-prompts", "--list"])
+    assert result.exit_code != 0 and "IVR_OFFICE_HOURS" in result.output
