@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,8 @@ def main() -> int:
     parser.add_argument("--provider", nargs="+", default=["twilio", "kannel"], choices=["twilio", "kannel"])
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
+    # Ctrl-C or a kill: still stop the workers and servers this started (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.ERROR)
     failed = False
     for provider in args.provider:
@@ -36,7 +39,7 @@ def main() -> int:
         redis = RedisServer(work).start()
         try:
             outcome = drill(provider, args.n, work, redis.url, workers=args.workers,
-                            kill_every=args.kill_every, rate=args.rate, delay=0.01, batch=1000,
+                            kill_every=args.kill_every, rate=args.rate, delay=0.01, batch=200,
                             timeout=3600, seed=args.seed, job_timeout=5)
         finally:
             redis.stop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -58,6 +59,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=2000, help="jobs of each kind (default 2000)")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
     args = parser.parse_args()
+    # Ctrl-C or a kill: still stop the workers and servers this started (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.ERROR)
     per_round = args.n // args.rounds
     work = Path(tempfile.mkdtemp(prefix="alerts-bench-"))

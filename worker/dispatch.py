@@ -24,8 +24,9 @@ def job_id(notification_id: int, send_after: datetime | None) -> str:
 
 
 def enqueue(alerts: Alerts, notification_id: int, send_after: datetime | None,
-            now: datetime | None = None) -> str:
-    """Raise RedisError when Redis is unreachable; the row waits for the sweeper then."""
+            now: datetime | None = None, *, at_front: bool = False) -> str:
+    """Raise RedisError when Redis is unreachable; the row waits for the sweeper then.
+    `at_front` puts a due job before the backlog (the sweeper's: they are the oldest)."""
     from worker.jobs import send_alert
 
     now = now or alerts.now()
@@ -41,7 +42,7 @@ def enqueue(alerts: Alerts, notification_id: int, send_after: datetime | None,
     if send_after is not None and send_after > now:
         job = queue.enqueue_at(send_after, send_alert, notification_id, **options)
     else:
-        job = queue.enqueue(send_alert, notification_id, **options)
+        job = queue.enqueue(send_alert, notification_id, at_front=at_front, **options)
     return job.id
 
 

@@ -45,7 +45,9 @@ def sweep(alerts: Alerts, now: datetime | None = None, grace: timedelta | None =
             stuck = job_id in popped and _older_than(state[2], now, alerts.lease)
             if not stuck and _alive(state, now, alerts.lease):
                 continue
-            dispatch.enqueue(alerts, row.id, row.send_after, now=now)
+            # At the front: these are older than anything queued, and an orphaned `sending` row
+            # should not wait behind a morning's backlog to be resolved.
+            dispatch.enqueue(alerts, row.id, row.send_after, now=now, at_front=True)
             enqueued += 1
         after = found[-1].id
     if enqueued:

@@ -43,7 +43,8 @@ class Outcome:
             f"provider: {self.provider}",
             f"alerts: {self.alerts}",
             f"workers killed (SIGKILL): {self.kills}",
-            f"kills that landed inside a send (claimed, not recorded): {self.kills_inside_send}",
+            f"sends interrupted between claim and record (a kill, or a job timeout), "
+            f"taken over later: {self.kills_inside_send}",
             f"possible duplicates counted by the workers (provider cannot be asked): "
             f"{self.counted_possible_duplicates}",
             f"texts found at the provider instead of re-sent: {self.asked_and_found}",
