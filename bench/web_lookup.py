@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository on sys.path)
 
-from lookup import demo
+from lookup import demo, qr
 from lookup.clock import utcnow
 from lookup.service import Service
 from lookup.store import Store
@@ -84,7 +84,9 @@ def main() -> int:
         store.dispose()
 
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": secrets.token_urlsafe(32),
+        secret = secrets.token_urlsafe(32)
+        qr_path = "/d/" + qr.make_token(CODE, secret)
+        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": secret,
                "VAR_DIR": tmp, "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0",
                "TRACUU_BENCH_HELLO": "1"}
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -97,21 +99,24 @@ def main() -> int:
             lookup_body = urlencode({"code": CODE, "pin": PIN}).encode()
             hammer(port, "GET", "/hello", b"", 1.0, args.clients)  # warm up both workers
             hammer(port, "POST", "/tra-cuu", lookup_body, 1.0, args.clients)
-            hello, form, lookup = [], [], []
+            hello, form, lookup, scanned = [], [], [], []
             for _ in range(args.rounds):
                 hello.append(hammer(port, "GET", "/hello", b"", args.seconds, args.clients))
                 lookup.append(hammer(port, "POST", "/tra-cuu", lookup_body, args.seconds, args.clients))
                 form.append(hammer(port, "GET", "/", b"", args.seconds, args.clients))
+                scanned.append(hammer(port, "GET", qr_path, b"", args.seconds, args.clients))
         finally:
             stop(server)
 
     hello_rate = sum(hello) / len(hello)
     form_rate, lookup_rate = sum(form) / len(form), sum(lookup) / len(lookup)
+    scanned_rate = sum(scanned) / len(scanned)
     ratio = lookup_rate / hello_rate
     print(f"web_lookup: gunicorn 2 workers on 127.0.0.1, {args.clients} clients, "
           f"{args.rounds} rounds x {args.seconds:g} s per route")
     print(f"  hello-world route         : {hello_rate:8.1f} req/s")
     print(f"  lookup form (GET /)       : {form_rate:8.1f} req/s  ratio {form_rate / hello_rate:.2f}")
+    print(f"  QR link (GET /d/<token>)  : {scanned_rate:8.1f} req/s  ratio {scanned_rate / hello_rate:.2f}")
     print(f"  lookup result (POST, PIN) : {lookup_rate:8.1f} req/s  ratio {ratio:.2f}")
     verdict = "met" if ratio >= 0.7 else "NOT met"
     print(f"  ratio result page / hello : {ratio:.2f} (target >= 0.70: {verdict})")
