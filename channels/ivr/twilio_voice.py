@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, current_app, request, send_from_directory
 from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
+from werkzeug.exceptions import NotFound
 
 from channels.ivr import flow, prompts
 from channels.ivr.flow import Ask, Hangup, Keys, Line, Output, Say, Start, State, Transfer
@@ -71,7 +72,7 @@ def _twiml(response: VoiceResponse) -> Response:
 @blueprint.post("/voice/twilio")
 def answer() -> Response:
     if not _verified():
-        abort(403)
+        return _forbidden()
     caller = request.form.get("From", "")[:32]
     return _turn(State(), Start(caller, _now()))
 
@@ -79,7 +80,7 @@ def answer() -> Response:
 @blueprint.post("/voice/twilio/step")
 def step() -> Response:
     if not _verified():
-        abort(403)
+        return _forbidden()
     try:
         state = State.from_dict(_serializer().loads(request.args.get("s", "")))
     except (BadSignature, ValueError, TypeError, KeyError):
@@ -92,9 +93,22 @@ def step() -> Response:
 @blueprint.get("/voice/audio/<name>.wav")
 def audio(name: str) -> Response:
     if not _AUDIO_NAME.match(name):
-        abort(404)
-    return send_from_directory(current_app.config["IVR_AUDIO_DIR"], f"{name}.wav", mimetype="audio/wav",
-                               max_age=86400)
+        return _not_found()
+    try:
+        return send_from_directory(current_app.config["IVR_AUDIO_DIR"], f"{name}.wav",
+                                   mimetype="audio/wav", max_age=86400)
+    except NotFound:
+        return _not_found()
+
+
+# Plain answers: Twilio reads neither the site's HTML error pages nor their language.
+def _forbidden() -> Response:
+    log.warning("IVR/Twilio: %s with a bad or missing X-Twilio-Signature", request.path)
+    return Response("forbidden\n", status=403, mimetype="text/plain")
+
+
+def _not_found() -> Response:
+    return Response("not found\n", status=404, mimetype="text/plain")
 
 
 def _turn(state: State, event: Start | Keys) -> Response:

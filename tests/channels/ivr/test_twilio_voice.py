@@ -166,7 +166,8 @@ def test_without_an_auth_token_nothing_is_trusted(tmp_path, audio_dir):
         app.extensions["tracuu.store"].dispose()
 
 
-@pytest.mark.parametrize("name", ["../secret_key", "vi-zz", "xx-" + "0" * 24, "vi-" + "0" * 24])
+@pytest.mark.parametrize("name", ["secret_key", "vi-zz", "xx-" + "0" * 24, "vi-" + "g" * 24,
+                                  "vi-" + "0" * 24])
 def test_audio_names_are_checked(ivr_app, name):
     assert ivr_app.test_client().get(f"/voice/audio/{name}.wav").status_code == 404
 
