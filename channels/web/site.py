@@ -105,9 +105,20 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         moment=lambda moment: moment_text(moment, lang),
         number=lambda value: number_text(value, lang),
     )
-    # The same on every page of a language: rendered once.
-    env.globals["other_ways"] = Markup(env.get_template("_other_ways.html").render())
+    env.globals["other_ways"] = rendered_once(env, "_other_ways.html")
     return env
+
+
+def rendered_once(env: jinja2.Environment, name: str) -> Any:
+    """A fragment that is the same on every page of a language, rendered on first use."""
+    kept: list[Markup] = []
+
+    def fragment() -> Markup:
+        if not kept:
+            kept.append(Markup(env.get_template(name).render()))
+        return kept[0]
+
+    return fragment
 
 
 def render(name: str, **context: Any) -> str:
