@@ -111,7 +111,7 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
     from redis import Redis
 
-    from worker.runner import AlertWorker, Periodic
+    from worker.runner import AlertWorker, Periodic, work_until_stopped
 
     unknown = set(queue_names) - set(queues.ALL)
     if unknown:
@@ -119,8 +119,8 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     alerts_ = _alerts()
     # The SDK logs every request's headers at INFO: a dozen lines per text, none of them useful.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-    connection = Redis.from_url(current_app.config["REDIS_URL"])
-    worker = AlertWorker(list(queue_names), connection=connection, name=name)
+    url = current_app.config["REDIS_URL"]
     if not no_housekeeping and not burst:
         Periodic(alerts_).start()
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    work_until_stopped(lambda: AlertWorker(list(queue_names), connection=Redis.from_url(url), name=name),
+                       burst)

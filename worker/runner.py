@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from redis import Redis
 from rq import SimpleWorker
+from rq.worker import StopRequested
 
 from lookup.clock import local
 from worker import scan, sweeper
@@ -38,6 +40,30 @@ class AlertWorker(SimpleWorker):
         kwargs.setdefault("worker_ttl", WORKER_TTL)
         kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
         super().__init__(queues, *args, **kwargs)
+        self.stop_asked = False
+
+    def request_stop(self, signum, frame) -> None:
+        # RQ's work() also returns when Redis times out; only a signal means "stop for good".
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+
+def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:
+    """Run RQ workers one after another until a signal asks us to stop.
+
+    RQ's loop gives up on a Redis timeout or an unexpected error; a process that then exited
+    would leave the alerts unsent until someone restarts it, so we start a fresh worker instead.
+    """
+    while True:
+        worker = make_worker()
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        if burst or worker.stop_asked:
+            return
+        log.warning("the RQ worker stopped (Redis unreachable?); starting a new one in %.0f s", pause)
+        try:
+            time.sleep(pause)
+        except StopRequested:
+            return
 
 
 class Periodic(threading.Thread):

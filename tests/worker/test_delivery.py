@@ -154,7 +154,8 @@ def test_a_worker_in_quiet_hours_defers_what_it_is_given(values, twilio, workers
 def test_the_sweeper_after_redis_was_stopped_and_started(values, twilio, workers, redis_server):
     app = build_app(values)
     dossiers = Dossiers(app)
-    workers(values).start(1)
+    group = workers(values)
+    group.start(1)
     redis_server.stop()
     try:
         dossiers.event(dossiers.new(), "ready")  # committed; the enqueue fails quietly
@@ -162,7 +163,10 @@ def test_the_sweeper_after_redis_was_stopped_and_started(values, twilio, workers
         redis_server.start()
     [notification] = all_rows(app)
     assert notification.status == "queued"
-    wait_until(lambda: all_done(app), timeout=60, what="swept and sent")
+    try:
+        wait_until(lambda: all_done(app), timeout=90, what="swept and sent")
+    except AssertionError:
+        raise AssertionError(group.logs()) from None
     assert row(app, notification.id).status == "sent" and len(twilio.sent()) == 1
 
 
