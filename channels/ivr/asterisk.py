@@ -139,6 +139,24 @@ def caller_number(env: dict[str, str]) -> str:
     return "" if number in ("", "unknown", "<unknown>") else number
 
 
+class _Listing:
+    """The answer to one CoreShowChannels: channels in AGI(agi:async), filled by the reader."""
+
+    def __init__(self, action_id: str) -> None:
+        self.action_id = action_id
+        self.channels: list[tuple[str, str]] = []
+        self.done = threading.Event()
+
+    def add(self, event: Any) -> None:
+        if event.name == "CoreShowChannelsComplete":
+            self.done.set()
+        elif (_header(event, "Application") == "AGI"
+              and _header(event, "ApplicationData").startswith("agi:async")):
+            number = _header(event, "CallerIDNum")
+            self.channels.append((_header(event, "Channel"),
+                                  "" if number in ("", "<unknown>", "unknown") else number))
+
+
 @dataclass
 class _Call:
     channel: str
@@ -166,7 +184,9 @@ class AsteriskAdapter:
         self.timeout = timeout
         self.backoff = backoff
         self.clock = clock
+        # Set once logged in and caught up with the calls already waiting (tests wait on it).
         self.connected = threading.Event()
+        self._online = threading.Event()  # logged in: commands may be sent
         self.client: _Client | None = None
         self._calls: dict[str, _Call] = {}
         self._calls_lock = threading.Lock()
@@ -176,6 +196,9 @@ class AsteriskAdapter:
         self._action_ids = itertools.count(1)
         self._call_numbers = itertools.count(1)
         self._thread: threading.Thread | None = None
+        self._listing: _Listing | None = None
+        # Channels told "try again later": never adopted again as if they were new.
+        self._apologised: set[str] = set()
         self.connections = 0
 
     # Life
@@ -212,10 +235,13 @@ class AsteriskAdapter:
             failures = 0
             self.connections += 1
             self.client = client
-            self.connected.set()
+            self._online.set()
             log.info("AMI: logged in to %s:%s", self.host, self.port)
             self._apologise_to_orphans()
+            self._adopt_waiting(client)
+            self.connected.set()
             self._keep_alive(client)
+            self._online.clear()
             self.connected.clear()
             self._orphan_calls()
             if self._stopping.is_set():
@@ -250,6 +276,29 @@ class AsteriskAdapter:
             client.disconnect()
             return None
         return client
+
+    def _adopt_waiting(self, client: _Client) -> None:
+        """Callers who entered AsyncAGI while we were away (their AsyncAGIStart went to nobody)
+        would wait in silence: list the channels in `AGI(agi:async)` and start their calls."""
+        listing = _Listing(self._action_id())
+        self._listing = listing
+        try:
+            action = Action("CoreShowChannels", {"ActionID": listing.action_id})
+            response = client.send_action(action).response
+            if response is None or response.is_error() or not listing.done.wait(self.timeout):
+                return
+        except OSError:
+            return
+        finally:
+            self._listing = None
+        for channel, caller in listing.channels:
+            with self._calls_lock:
+                if channel in self._calls or channel in self._apologised:
+                    continue
+                call = _Call(channel=channel, number=next(self._call_numbers), caller=caller)
+                self._calls[channel] = call
+            log.info("AMI: %s was waiting in AsyncAGI; starting its call", channel)
+            self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
 
     def _keep_alive(self, client: _Client) -> None:
         while not self._stopping.is_set() and not client.finished.is_set():
@@ -298,11 +347,18 @@ class AsteriskAdapter:
 
     def _dispatch(self, event: Any) -> None:
         name = event.name
+        listing = self._listing
+        if listing is not None and name.startswith("CoreShowChannel"):
+            if _header(event, "ActionID") == listing.action_id:
+                listing.add(event)
+            return
         if name == "AsyncAGIStart":
             env = parse_env(_header(event, "Env"))
             channel = _header(event, "Channel") or env.get("agi_channel", "")
             call = _Call(channel=channel, number=next(self._call_numbers), caller=caller_number(env))
             with self._calls_lock:
+                if channel in self._calls:  # already adopted from a CoreShowChannels listing
+                    return
                 self._calls[channel] = call
             self._turn(call, Start(call.caller, self.clock()))
             return
@@ -425,7 +481,7 @@ class AsteriskAdapter:
 
     def _send_commands(self, call: _Call, commands: list[tuple[str, bool]]) -> None:
         client = self.client
-        if client is None or not self.connected.is_set():
+        if client is None or not self._online.is_set():
             call.orphaned = True
             return
         for command, awaited in commands:
@@ -462,6 +518,9 @@ class AsteriskAdapter:
             orphans = [c for c in self._calls.values() if c.orphaned]
             for call in orphans:
                 del self._calls[call.channel]
+                self._apologised.add(call.channel)
+            if len(self._apologised) > 10_000:
+                self._apologised = {c.channel for c in orphans}
         for call in orphans:
             self._pool.submit(self._send_apology, call)
 

@@ -61,6 +61,14 @@ HANGUP_EVENT = ("Event: Hangup\r\nPrivilege: call,all\r\n" + CHANNEL
                 + "Cause: {cause}\r\nCause-txt: {cause_txt}\r\n\r\n")
 CALLER_CLEARING = ("16", "Normal Clearing")  # the caller hung up
 AGI_CLEARING = ("0", "Unknown")  # HANGUP from AGI
+# Not in the recordings: the CoreShowChannels list, as Asterisk's manager documentation gives it.
+CHANNELS_FOLLOW = ("Response: Success\r\nActionID: {action_id}\r\nEventList: start\r\n"
+                   "Message: Channels will follow\r\n\r\n")
+CORE_SHOW_CHANNEL = ("Event: CoreShowChannel\r\nActionID: {action_id}\r\n" + CHANNEL
+                     + "Application: AGI\r\nApplicationData: agi:async\r\nDuration: 00:00:05\r\n"
+                     "BridgeId: \r\n\r\n")
+CHANNELS_COMPLETE = ("Event: CoreShowChannelsComplete\r\nActionID: {action_id}\r\nEventList: Complete\r\n"
+                     "ListItems: {count}\r\n\r\n")
 ENV_FIELDS = ("agi_request: async\nagi_channel: {channel}\nagi_language: en\nagi_type: Local\n"
               "agi_uniqueid: {uniqueid}\nagi_version: 22.10.1\nagi_callerid: {cid}\n"
               "agi_calleridname: {cid_name}\nagi_callingpres: 0\nagi_callingani2: 0\nagi_callington: 0\n"
@@ -451,6 +459,14 @@ class FakeAsterisk:
                 return True
             self._send(conn, AGI_QUEUED.format(action_id=action_id))
             call.queue.put((header(pairs, "CommandID"), header(pairs, "Command")))
+            return True
+        if name == "coreshowchannels":
+            with self._lock:
+                waiting = [c for c in self._calls.values() if c.alive and c.in_agi]
+            listing = [CHANNELS_FOLLOW.format(action_id=action_id)]
+            listing += [CORE_SHOW_CHANNEL.format(action_id=action_id, **c.fields()) for c in waiting]
+            listing.append(CHANNELS_COMPLETE.format(action_id=action_id, count=len(waiting)))
+            self._send(conn, "".join(listing))
             return True
         if name == "hangup":
             channel = header(pairs, "Channel")

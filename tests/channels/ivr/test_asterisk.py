@@ -187,3 +187,15 @@ def test_the_fake_keeps_calls_across_a_disconnect():
         assert not call.ended.is_set()
     finally:
         server.stop()
+
+
+def test_callers_who_arrived_while_we_were_away_are_started(ivr_app, fake):
+    # Nobody is logged in: the AsyncAGIStart of this call goes to no one, as on a real switch.
+    call = fake.call("0912000001", ["1", HANGUP])
+    adapter = start_adapter(ivr_app, fake)
+    try:
+        assert call.ended.wait(20)
+        words = heard(call)
+        assert text("welcome") in words[0] and text("enter_code") in words[1]
+    finally:
+        adapter.stop()
