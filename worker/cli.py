@@ -107,6 +107,7 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--no-housekeeping", is_flag=True, help="No sweeper and no daily scan in this process.")
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
+@with_appcontext
 def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None) -> None:
     """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
     from redis import Redis
@@ -117,6 +118,12 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; expected {queues.ALL}")
     alerts_ = _alerts()
+    try:
+        # A sender that cannot be built is a configuration error: say so now, not per text.
+        sender_name = alerts_.sender.name
+    except ValueError as error:
+        raise click.ClickException(f"cannot send alerts: {error}") from None
+    click.echo(f"alerts go out through {sender_name}", err=True)
     # The SDK logs every request's headers at INFO: a dozen lines per text, none of them useful.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     url = current_app.config["REDIS_URL"]

@@ -7,6 +7,7 @@ recorded as skipped): if Redis is down at commit time, the sweeper enqueues it l
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,6 +17,8 @@ from lookup import delivery, messages
 from lookup.store import notifications as rows
 from worker import dispatch, policy, quiet, texts
 from worker.context import Alerts
+
+log = logging.getLogger(__name__)
 
 Pending = list[tuple[int, datetime | None]]
 
@@ -48,15 +51,21 @@ def write(alerts: Alerts, conn: Connection, dossier: Row, triggers: Iterable[pol
     for trigger in triggers:
         lang = messages.language(dossier.phone_language or dossier.language)
         skip = _skip_reason(trigger.kind, dossier, disabled)
+        status, body = (delivery.SKIPPED, "") if skip else (delivery.QUEUED, "")
+        if not skip:
+            try:
+                body = texts.render(trigger.kind, lang, facts(dossier, lang), diacritics=alerts.diacritics)
+            except Exception as error:  # an alert we cannot word must not block the office's write
+                log.exception("alert %s for dossier %s cannot be worded", trigger.kind, dossier.id)
+                status, skip = delivery.FAILED, f"cannot word the text: {error}"[:500]
         values = {
             "dossier_id": dossier.id,
             "cause": trigger.cause,
             "kind": trigger.kind,
             "to_phone": dossier.applicant_phone or "",
             "language": lang,
-            "body": "" if skip else texts.render(trigger.kind, lang, facts(dossier, lang),
-                                                 diacritics=alerts.diacritics),
-            "status": delivery.SKIPPED if skip else delivery.QUEUED,
+            "body": body,
+            "status": status,
             "error": skip,
             "attempts": 0,
             "created_at": now,
@@ -64,7 +73,7 @@ def write(alerts: Alerts, conn: Connection, dossier: Row, triggers: Iterable[pol
             "updated_at": now,
         }
         notification_id = rows.insert(conn, values)
-        if notification_id is not None and not skip:
+        if notification_id is not None and status == delivery.QUEUED:
             pending.append((notification_id, values["send_after"]))
     return pending
 

@@ -39,3 +39,13 @@ def test_the_code_enqueues_only_on_declared_queues():
 def test_the_worker_command_refuses_an_unknown_queue(app):
     result = app.test_cli_runner().invoke(args=["alerts-worker", "--queue", "nope", "--burst"])
     assert result.exit_code != 0 and "unknown queue" in result.output
+
+
+def test_the_worker_refuses_to_start_without_a_usable_sender(tmp_path):
+    from tests.worker.support import build_app, settings
+
+    app = build_app(settings(f"sqlite:///{tmp_path / 'a.db'}", "redis://127.0.0.1:1/0", SMS_SENDER="kannel",
+                             KANNEL_PASSWORD=""))
+    result = app.test_cli_runner().invoke(args=["alerts-worker", "--burst"])
+    assert result.exit_code != 0
+    assert "cannot send alerts" in result.output and "KANNEL_PASSWORD" in result.output
