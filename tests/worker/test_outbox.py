@@ -178,3 +178,28 @@ def test_the_sweeper_pages_through_every_row_left_behind(app, dossiers, redis_se
     assert sweeper.sweep(alerts, grace=timedelta(0)) == 5
     assert sweeper.sweep(alerts, grace=timedelta(0)) == 0
     assert len(queued_ids(redis_url)) == 5
+
+
+def test_outbox_and_sweeper_on_both_databases(database_url, redis_url):
+    """The outbox queries (insert on conflict, compare-and-set, sweeper, scan) on SQLite and PostgreSQL."""
+    from lookup import delivery
+    from lookup.store import notifications as rows
+
+    app = build_app(settings(database_url, redis_url), clock=fixed(NOW))
+    dossiers = Dossiers(app)
+    code = dossiers.new(due_in=timedelta(days=-1))
+    dossiers.event(code, "supplement_requested", note="Thiếu ảnh", at=NOW - timedelta(hours=1))
+    dossiers.event(code, "supplement_requested", note="Thiếu ảnh", at=NOW - timedelta(hours=1))
+    alerts = app.extensions["tracuu.alerts"]
+    assert scan.daily_scan(alerts) == {"overdue": 1, "pickup_reminder": 0}
+    found = all_rows(app)
+    assert sorted(r.kind for r in found) == ["overdue", "supplement"]
+    Redis.from_url(redis_url).flushall()
+    assert sweeper.sweep(alerts, grace=timedelta(0)) == 2
+    with alerts.store.begin() as conn:
+        claimed = {"status": delivery.SENDING, "sending_at": NOW, "updated_at": NOW}
+        assert rows.compare_and_set(conn, found[0].id, {"status": "queued", "sending_at": None}, claimed)
+        assert not rows.compare_and_set(conn, found[0].id, {"status": "queued", "sending_at": None}, claimed)
+    with alerts.store.connect() as conn:
+        assert rows.get_for_sending(conn, found[0].id).opted_out is False
+    app.extensions["tracuu.store"].dispose()
