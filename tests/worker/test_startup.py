@@ -49,3 +49,19 @@ def test_the_worker_refuses_to_start_without_a_usable_sender(tmp_path):
     result = app.test_cli_runner().invoke(args=["alerts-worker", "--burst"])
     assert result.exit_code != 0
     assert "cannot send alerts" in result.output and "KANNEL_PASSWORD" in result.output
+
+
+def test_with_the_defaults_a_killed_workers_alert_is_picked_up_within_two_minutes():
+    """Lease (1.5 x job timeout) plus one sweep period, and RQ's own worker TTL, under 120 s."""
+    from datetime import timedelta
+
+    from worker.context import Alerts
+    from worker.runner import WORKER_TTL
+
+    class ConfigOnly:  # what Alerts reads of an app; Config() is what `make run` uses
+        config = vars(Config())
+        extensions = {"tracuu.service": None, "tracuu.store": None}
+
+    alerts = Alerts(ConfigOnly())
+    assert alerts.lease + timedelta(seconds=alerts.sweep_every) <= timedelta(minutes=2)
+    assert WORKER_TTL <= 120 and alerts.job_timeout < alerts.lease.total_seconds()
