@@ -74,8 +74,8 @@ class _Attempt:
                 return "busy"  # another worker is sending it right now
             if not self._claim(row.sending_at):
                 return "busy"
-            log.warning("alert %s was left in sending by a dead worker (since %s); taking it over",
-                        row.id, row.sending_at.isoformat())
+            log.warning("alert %s was left in sending by a dead worker or a timed-out job (since %s); "
+                        "taking it over", row.id, row.sending_at.isoformat())
             found = self._ask(orphaned=True)
             if found is not None:
                 return found
