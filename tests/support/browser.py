@@ -17,7 +17,9 @@ from tests.support.servers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # Containers often have a tiny /dev/shm; chromium then crashes on big pages.
+                 "--disable-dev-shm-usage"]
 
 
 def chromium_path() -> str:
