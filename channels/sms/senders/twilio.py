@@ -7,7 +7,7 @@ the tests (and a regional proxy, if one is ever needed) can point the SDK elsewh
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -70,9 +70,7 @@ class TwilioSender(Sender):
         else:
             kwargs["from_"] = self.from_
         if self.status_callback:
-            # Our reference rides along (signed with the rest of the URL) for the callback.
-            suffix = f"?{urlencode({'ref': reference})}" if reference else ""
-            kwargs["status_callback"] = self.status_callback + suffix
+            kwargs["status_callback"] = self.status_callback
         try:
             message = self.client.messages.create(**kwargs)
         except TwilioRestException as error:

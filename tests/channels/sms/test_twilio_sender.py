@@ -41,7 +41,7 @@ def test_send_returns_twilio_sid_and_passes_everything(sender, twilio):
     assert message.sid == sid
     assert message.from_ == FROM
     assert message.body == "Ho so 000.00.04.H40-230414-0002: Da co ket qua"
-    assert message.status_callback == "https://tracuu.example.vn/sms/twilio/status?ref=42"
+    assert message.status_callback == "https://tracuu.example.vn/sms/twilio/status"
 
 
 def test_unicode_body_arrives_intact(sender, twilio):

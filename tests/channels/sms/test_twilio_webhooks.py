@@ -169,4 +169,4 @@ def test_send_through_the_sdk_then_twilio_calls_back_signed(sms_app):
         assert twilio.report(sid, "sent") == 204
         assert twilio.report(sid, "delivered") == 204
         assert _status(sms_app, notification_id)[0] == "delivered"
-        assert twilio.messages_to("+84912000001")[0].status_callback == f"{base_url}/sms/twilio/status?ref=7"
+        assert twilio.messages_to("+84912000001")[0].status_callback == f"{base_url}/sms/twilio/status"
