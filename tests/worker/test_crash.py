@@ -11,7 +11,7 @@ from tests.worker.chaos import drill
 @pytest.mark.parametrize("provider", ["twilio", "kannel"])
 def test_killed_workers_lose_nothing_and_duplicate_only_where_the_provider_cannot_say(
         provider, tmp_path, redis_url):
-    outcome = drill(provider, 120, tmp_path, redis_url, workers=3, kill_every=0.7, rate=30, seed=5,
+    outcome = drill(provider, 80, tmp_path, redis_url, workers=3, kill_every=0.7, rate=30, seed=5,
                     timeout=120)
     print("\n".join(outcome.lines()))
     assert outcome.kills >= 3
