@@ -133,14 +133,11 @@ def too_many(exc: HTTPException) -> Any:
 @blueprint.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Any:
     if exc.code == 413:
-        return render("error.html", title=N_("What you sent is too long"),
-                               status=413), 413
-    return render("error.html", title=N_("This page cannot be used that way"),
-                           status=exc.code), exc.code or 400
+        return render("error.html", title=N_("What you sent is too long")), 413
+    return render("error.html", title=N_("This page cannot be used that way")), exc.code or 400
 
 
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception) -> Any:
     log.exception("unexpected error on %s %s", request.method, request.url_rule)
-    return render("error.html", title=N_("Something went wrong on our side"),
-                           status=500), 500
+    return render("error.html", title=N_("Something went wrong on our side")), 500

@@ -176,4 +176,4 @@ def http_error_page(exc: HTTPException) -> Any:
     if request.path.startswith("/api/"):
         return api.routing_error(exc)
     title = N_("Page not found") if exc.code == 404 else N_("This page cannot be used that way")
-    return render("error.html", title=title, status=exc.code), exc.code or 404
+    return render("error.html", title=title), exc.code or 404
