@@ -377,7 +377,8 @@ class AsteriskAdapter:
             call.awaiting = ""
             if code != 200 or value == "-1":
                 # -1: the caller hung up (AsyncAGIEnd follows) or a sound is missing on the switch.
-                self._pool.submit(self._fail, call, f"result {code} {value}")
+                why = f"{code} result={value} (a hang-up, or the switch cannot read {self.store.directory})"
+                self._pool.submit(self._fail, call, why)
                 return
             self._turn(call, Keys(value, self.clock()))
             return

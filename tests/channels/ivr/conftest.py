@@ -41,8 +41,15 @@ def audio_dir(tmp_path_factory) -> Path:
 def ivr_app(tmp_path, audio_dir):
     app = make_app(f"sqlite:///{tmp_path / 'tracuu.db'}", IVR_AUDIO_DIR=audio_dir,
                    IVR_OPERATOR_NUMBER=OPERATOR)
-    service = app.extensions["tracuu.service"]
-    demo_data.load(service)
+    demo_data.load(app.extensions["tracuu.service"])
+    yield app
+    app.extensions["tracuu.store"].dispose()
+
+
+@pytest.fixture
+def crowd(ivr_app):
+    """CROWD more dossiers, each with its own phone, status and due date."""
+    service = ivr_app.extensions["tracuu.service"]
     now = service.clock()
     for n in range(1, CROWD + 1):
         status = STATUSES[n % len(STATUSES)]
@@ -54,8 +61,7 @@ def ivr_app(tmp_path, audio_dir):
         if status != "received":
             event = EventFields(status, now - timedelta(hours=1), "", None, "")
             service.add_event(crowd_code(n), event, AGENCY)
-    yield app
-    app.extensions["tracuu.store"].dispose()
+    return [crowd_code(n) for n in range(1, CROWD + 1)]
 
 
 @pytest.fixture

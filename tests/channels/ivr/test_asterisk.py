@@ -48,7 +48,7 @@ def test_a_stranger_hears_the_public_tier_only(adapter, fake):
     assert "Birth registration" not in status and "Cấp giấy khai sinh" not in status
 
 
-def test_25_calls_at_once_each_hear_their_own_dossier(adapter, fake):
+def test_25_calls_at_once_each_hear_their_own_dossier(crowd, adapter, fake):
     calls = []
     for n in range(1, CROWD + 1):
         lang = "2" if n % 2 else "1"
