@@ -58,7 +58,10 @@ class FiguresCache:
 
 
 def figures_cache() -> FiguresCache:
-    return current_app.extensions.setdefault("tracuu.web.figures", FiguresCache())
+    cache = current_app.extensions.get("tracuu.web.figures")
+    if cache is None:
+        cache = current_app.extensions["tracuu.web.figures"] = FiguresCache()
+    return cache
 
 
 def chosen_month() -> tuple[stats.Month, str | None]:
