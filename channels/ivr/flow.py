@@ -19,6 +19,7 @@ from lookup import codes
 from lookup.clock import local
 
 # Stages
+NEW = "new"
 LANGUAGE = "language"
 CODE = "code"
 CONFIRM = "confirm"
@@ -144,7 +145,7 @@ Event = Start | Keys | Found | HungUp
 
 @dataclass(frozen=True)
 class State:
-    stage: str = "new"
+    stage: str = NEW
     lang: str = "vi"
     caller: str = ""
     started: float = 0.0
@@ -168,7 +169,7 @@ class State:
         values = dict(data)
         values["matches"] = tuple(Match(**m) for m in values.get("matches", ()))
         state = cls(**values)
-        if state.stage not in (LANGUAGE, CODE, CONFIRM, LOOKUP, MENU, DONE, "new"):
+        if state.stage not in (NEW, LANGUAGE, CODE, CONFIRM, LOOKUP, MENU, DONE):
             raise ValueError("unknown stage")
         return state
 
@@ -234,6 +235,9 @@ def step(state: State, event: Event, settings: Settings) -> tuple[State, list[Ou
         return State(stage=LANGUAGE, caller=event.caller, started=event.at), [ask_language()]
     if state.stage == DONE:
         return state, [Hangup()]
+    if state.stage == NEW:
+        # Keys before any greeting (a state that never started): start properly.
+        return step(state, Start(state.caller, getattr(event, "at", 0.0)), settings)
     if event.at - state.started >= settings.max_call_seconds:
         return state.evolve(stage=DONE), goodbye(state.lang, "time_limit")
     if isinstance(event, Found):

@@ -150,6 +150,11 @@ def test_maximum_call_length(elapsed, expected):
     assert shape(outputs) == expected
 
 
+def test_keys_before_any_greeting_start_the_call():
+    state, outputs = flow.step(State(), Keys("1", FRIDAY_10), SETTINGS)
+    assert shape(outputs) == [LANG] and state.stage == flow.LANGUAGE
+
+
 def test_a_finished_call_only_hangs_up():
     state, outputs = run(["1", "", "", "", "1"])[-1]
     assert shape(outputs) == ["hangup"]
