@@ -241,7 +241,7 @@ class FakeCall:
         """The sound's length in samples (`endpos` when played to the end); None if missing."""
         if name in self.server.sounds:
             return self.server.sounds[name]
-        if name.startswith("/"):
+        if name.startswith("/") and self.server.sees_our_disk:
             for extension in (".wav", ".sln"):
                 if os.path.exists(name + extension):
                     return max(0, (os.path.getsize(name + extension) - 44) // 2)
@@ -265,12 +265,14 @@ class FakeAsterisk:
                  event_tv: str = "2026-11-22T01:52:55.574+0000", uniqueid_base: str = "1795312396",
                  first_channel: int = 1, sounds: dict[str, int] | None = None,
                  exec_numbers: Iterable[int] | None = None, timestamp=time.time,
-                 play_time: float = 0.0) -> None:
+                 play_time: float = 0.0, sees_our_disk: bool = True) -> None:
         self.username = username
         self.secret = secret
         self.queue_delay = queue_delay
         # Seconds a prompt "plays" before GET DATA's keys or STREAM FILE's end come back.
         self.play_time = play_time
+        # False: a switch that was not given IVR_AUDIO_DIR (every prompt file is missing).
+        self.sees_our_disk = sees_our_disk
         self.login_failure_delay = login_failure_delay
         self.uptime = uptime
         self.session_id = session_id

@@ -199,3 +199,12 @@ def test_callers_who_arrived_while_we_were_away_are_started(ivr_app, fake):
         assert text("welcome") in words[0] and text("enter_code") in words[1]
     finally:
         adapter.stop()
+
+
+def test_a_switch_that_cannot_read_the_prompts_ends_the_call(adapter, fake):
+    fake.sees_our_disk = False
+    call = fake.call("0912000001", ["1"])
+    assert call.ended.wait(20)
+    assert call.results[0] == "200 result=-1"  # GET DATA of a missing file, as in the recordings
+    assert call.commands[-1] == "HANGUP"
+    wait_for(lambda: adapter.calls == 0, what="the call to be forgotten")
