@@ -230,6 +230,13 @@ omit-empty = true
 """)
 
     def start(self) -> Kannel:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # whatever did start must not outlive the test
+            raise
+
+    def _start(self) -> Kannel:
         self.write_config()
         bearerbox = subprocess.Popen([_binary("bearerbox"), str(self.config)], cwd=self.workdir,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
