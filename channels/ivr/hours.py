@@ -48,7 +48,10 @@ def parse(text: str) -> OfficeHours:
     for group in filter(None, (g.strip() for g in text.split(";"))):
         days_text, _, ranges = group.partition(" ")
         days = _days(days_text)
-        for item in filter(None, (r.strip() for r in ranges.split(","))):
+        items = [r.strip() for r in ranges.split(",") if r.strip()]
+        if not items:
+            raise ValueError(f"no hours for {days_text!r} in IVR_OFFICE_HOURS")
+        for item in items:
             match = _RANGE.match(item)
             if not match:
                 raise ValueError(f"bad time range {item!r} in IVR_OFFICE_HOURS")
