@@ -31,7 +31,7 @@ def test_twilio_and_kannel():
 @pytest.mark.parametrize("missing", ["KANNEL_PASSWORD", "KANNEL_SECRET", "KANNEL_SENDSMS_URL"])
 def test_kannel_refuses_half_a_configuration(missing):
     with pytest.raises(ValueError, match="KANNEL"):
-        build_sender(config(SMS_SENDER="kannel", KANNEL_PASSWORD="p", **{missing: ""}))
+        build_sender(config(**{"SMS_SENDER": "kannel", "KANNEL_PASSWORD": "p", missing: ""}))
 
 
 def test_unknown_sender():
