@@ -49,6 +49,7 @@ def test_a_stranger_hears_the_public_tier_only(adapter, fake):
 
 
 def test_25_calls_at_once_each_hear_their_own_dossier(crowd, adapter, fake):
+    fake.queue_delay = 0.1  # as Asterisk: commands wait ~100 ms in each channel's queue
     calls = []
     for n in range(1, CROWD + 1):
         lang = "2" if n % 2 else "1"
