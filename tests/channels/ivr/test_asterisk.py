@@ -209,3 +209,16 @@ def test_a_switch_that_cannot_read_the_prompts_ends_the_call(adapter, fake):
     assert call.results[0] == "200 result=-1"  # GET DATA of a missing file, as in the recordings
     assert call.commands[-1] == "HANGUP"
     wait_for(lambda: adapter.calls == 0, what="the call to be forgotten")
+
+
+def test_the_maximum_call_length_ends_the_call_politely(ivr_app, fake):
+    ivr_app.config["IVR_MAX_CALL_SECONDS"] = 0  # the clock is fixed: any turn is over the limit
+    adapter = start_adapter(ivr_app, fake)
+    try:
+        assert adapter.connected.wait(5)
+        call = fake.call("0912000001", ["1"])
+        assert call.ended.wait(20)
+        assert text("time_limit") in heard(call)[-1]
+        assert call.commands[-1] == "HANGUP"
+    finally:
+        adapter.stop()
