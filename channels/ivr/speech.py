@@ -87,11 +87,24 @@ def _vi_time(hours: str, minutes: str) -> str:
     return f"{int(hours)} giờ" + (f" {int(minutes)}" if int(minutes) else "")
 
 
+# Abbreviations offices write and people say in full.
+_VI_ABBREVIATIONS = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "CCCD": "căn cước công dân",
+    "CMND": "chứng minh nhân dân",
+    "TTHC": "thủ tục hành chính",
+    "TP.": "thành phố",
+}
+_ABBREVIATION = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in _VI_ABBREVIATIONS) + r")(?!\w)")
+
+
 def spoken(text: str, lang: str) -> str:
     """The words to synthesise for a written prompt."""
     if lang != "vi":
         text = _TIME_RANGE.sub(lambda m: f"{m[1]}:{m[2]} to {m[3]}:{m[4]}", text)
         return _DASH.sub(" to ", text)
+    text = _ABBREVIATION.sub(lambda m: _VI_ABBREVIATIONS[m[1]], text)
     text = _TIME_RANGE.sub(lambda m: f"{_vi_time(m[1], m[2])} đến {_vi_time(m[3], m[4])}", text)
     text = _TIME.sub(lambda m: _vi_time(m[1], m[2]), text)
     text = _DASH.sub(" đến ", text)

@@ -36,6 +36,8 @@ def test_vietnamese_numbers(number, words):
     ("lệ phí 1.250.000 đồng", "vi", "lệ phí một triệu hai trăm năm mươi nghìn đồng"),
     ("gọi 0912000001", "vi", "gọi không chín một hai không không không không không một"),
     ("Mon–Fri 7:30–17:00", "en", "Mon to Fri 7:30 to 17:00"),
+    ("UBND phường Thanh Xuân; mang CCCD", "vi", "Ủy ban nhân dân phường Thanh Xuân; mang căn cước công dân"),
+    ("TP. Đà Nẵng", "vi", "thành phố Đà Nẵng"),
 ])
 def test_what_is_said_for_what_is_written(written, lang, said):
     assert speech.spoken(written, lang) == said
