@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request
 from flask_babel import Babel
@@ -158,7 +158,8 @@ def moment_text(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return ""
     shown = local(moment)
-    return f"{_day(shown.date(), lang, 'long')}, {format_time(shown, 'HH:mm', locale=lang)}"
+    # 24-hour HH:mm is how both languages write a time here; no locale data needed.
+    return f"{_day(shown.date(), lang, 'long')}, {shown:%H:%M}"
 
 
 def number_text(value: float | int, lang: str) -> str:
