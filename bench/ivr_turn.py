@@ -9,6 +9,11 @@ Asterisk's, not ours. The baseline is an AMI `Ping` round trip through the same 
 client to the same fake server, measured at the client. The fake runs in a process of its
 own, as a switch does; turns and pings alternate in slices.
 
+Each prompt "plays" PLAY_TIME in the fake before the keys come back, so a turn starts on an
+AMI reader that has been idle that long; the baseline Ping is sent after the same idle gap
+(the ratio printed last). A second Ping sent straight after it, on a warm line, is printed
+beside it with its own ratio, for comparison.
+
 Prompts are rendered once before the measured turns (a first-time sentence costs an
 espeak-ng + sox run; that figure is printed too), so the p95 is the cached, steady state.
 
