@@ -10,7 +10,7 @@ worker can do, not what the provider allows. Rates come from RQ's own job start/
 so process start-up is not counted; the kinds alternate in rounds, so a noisy neighbour
 slows them all alike.
 
-    .venv/bin/python bench/alerts_throughput.py [--n 2000] [--rounds 4]
+    .venv/bin/python bench/alerts_throughput.py [--n 2000] [--rounds 4] [--fork]
 """
 
 from __future__ import annotations
@@ -48,16 +48,44 @@ def timed(redis: Redis) -> tuple[int, float]:
     return len(jobs), (end - start).total_seconds()
 
 
-def burst(values: dict, workdir: Path) -> None:
+def burst(values: dict, workdir: Path, extra: tuple[str, ...]) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    proc = Workers(values, workdir).spawn(1, "--burst", "--no-housekeeping")[0]
+    proc = Workers(values, workdir).spawn(1, "--burst", "--no-housekeeping", *extra)[0]
     proc.wait(timeout=900)
+
+
+def measure(redis: Redis, apps: dict, work: Path, per_round: int, rounds: int, extra: tuple[str, ...],
+            first: int) -> dict[str, float]:
+    """Jobs per second of each kind (noop, twilio, kannel), alternating in rounds."""
+    alerts = apps["twilio"][0].extensions["tracuu.alerts"]
+    queue = Queue(queues.ALERTS, connection=redis)
+    retry = Retry(max=len(alerts.retry_intervals), interval=alerts.retry_intervals)
+    totals = {"noop": [0, 0.0], "twilio": [0, 0.0], "kannel": [0, 0.0]}
+    for number in range(rounds):
+        for i in range(per_round):
+            queue.enqueue(noop, i, retry=retry, job_timeout=alerts.job_timeout,
+                          result_ttl=dispatch.RESULT_TTL, failure_ttl=dispatch.FAILURE_TTL,
+                          description=f"noop {i}")
+        burst(apps["twilio"][1], work / f"noop{first + number}", extra)
+        jobs, seconds = timed(redis)
+        totals["noop"][0] += jobs
+        totals["noop"][1] += seconds
+        for provider, (app, values) in apps.items():
+            create(app, per_round, batch=1000, first=first + number * per_round)
+            burst(values, work / f"{provider}{first + number}", extra)
+            wait_until(lambda app=app: all_done(app), timeout=60, what="all alerts done")
+            jobs, seconds = timed(redis)
+            totals[provider][0] += jobs
+            totals[provider][1] += seconds
+    return {kind: jobs / seconds for kind, (jobs, seconds) in totals.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="jobs of each kind (default 2000)")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
+    parser.add_argument("--fork", action="store_true",
+                        help="also measure RQ's forking worker class (alerts-worker --fork)")
     args = parser.parse_args()
     # Ctrl-C or a kill: still stop the workers and servers this started (the finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -66,7 +94,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="alerts-bench-"))
     redis_server = RedisServer(work).start()
     twilio, kannel = SlowTwilio().start(), FakeKannel().start()
-    totals = {"noop": [0, 0.0], "twilio": [0, 0.0], "kannel": [0, 0.0]}
+    classes = {"AlertWorker (SimpleWorker, the default)": ()}
+    if args.fork:
+        classes["ForkingAlertWorker (RQ's Worker, --fork)"] = ("--fork",)
+    results = {}
     try:
         redis = Redis.from_url(redis_server.url)
         apps = {}
@@ -74,38 +105,19 @@ def main() -> int:
             values = settings(f"sqlite:///{work / f'{provider}.db'}", redis_server.url, SMS_SENDER=provider,
                               TWILIO_API_URL=twilio.url, KANNEL_SENDSMS_URL=kannel.url)
             apps[provider] = (build_app(values), values)
-        alerts = apps["twilio"][0].extensions["tracuu.alerts"]
-        queue = Queue(queues.ALERTS, connection=redis)
-        for number in range(args.rounds):
-            for i in range(per_round):
-                queue.enqueue(noop, i, retry=Retry(max=len(alerts.retry_intervals),
-                                                   interval=alerts.retry_intervals),
-                              job_timeout=alerts.job_timeout, result_ttl=dispatch.RESULT_TTL,
-                              failure_ttl=dispatch.FAILURE_TTL, description=f"noop {i}")
-            burst(apps["twilio"][1], work / f"noop{number}")
-            jobs, seconds = timed(redis)
-            totals["noop"][0] += jobs
-            totals["noop"][1] += seconds
-            for provider, (app, values) in apps.items():
-                create(app, per_round, batch=1000, first=number * per_round)
-                burst(values, work / f"{provider}{number}")
-                wait_until(lambda app=app: all_done(app), timeout=60, what="all alerts done")
-                jobs, seconds = timed(redis)
-                totals[provider][0] += jobs
-                totals[provider][1] += seconds
-        received = {"twilio": len(twilio.sent()), "kannel": len(kannel.sent())}
+        for index, (label, extra) in enumerate(classes.items()):
+            results[label] = measure(redis, apps, work, per_round, args.rounds, extra,
+                                     first=index * args.rounds * per_round + index * 1000)
     finally:
         twilio.stop()
         kannel.stop()
         redis_server.stop()
-    rates = {kind: jobs / seconds for kind, (jobs, seconds) in totals.items()}
-    print(f"no-op jobs:   {totals['noop'][0]}, one AlertWorker process, {args.rounds} rounds: "
-          f"{rates['noop']:.0f} jobs/s")
-    for provider in ("twilio", "kannel"):
-        print(f"{provider} alerts: {totals[provider][0]} sent ({received[provider]} received by the fake): "
-              f"{rates[provider]:.0f} alerts/s, ratio {rates[provider] / rates['noop']:.2f}")
-    print(f"ratio alerts/s ÷ no-op jobs/s: Twilio path {rates['twilio'] / rates['noop']:.2f}, "
-          f"Kannel path {rates['kannel'] / rates['noop']:.2f}  (target ≥ 0.5)")
+    for label, rates in results.items():
+        print(f"{label}, one process, {args.n} jobs of each kind in {args.rounds} alternating rounds:")
+        print(f"  no-op jobs:     {rates['noop']:.0f} jobs/s")
+        for provider in ("twilio", "kannel"):
+            ratio = rates[provider] / rates["noop"]
+            print(f"  {provider} alerts: {rates[provider]:>5.0f} alerts/s  ratio {ratio:.2f}  (target ≥ 0.5)")
     return 0
 
 

@@ -107,12 +107,14 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--no-housekeeping", is_flag=True, help="No sweeper and no daily scan in this process.")
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
+@click.option("--fork", is_flag=True, help="Fork a work horse per job (RQ's default worker class).")
 @with_appcontext
-def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None) -> None:
+def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None,
+                  fork: bool) -> None:
     """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
     from redis import Redis
 
-    from worker.runner import AlertWorker, Periodic, work_until_stopped
+    from worker.runner import AlertWorker, ForkingAlertWorker, Periodic, work_until_stopped
 
     unknown = set(queue_names) - set(queues.ALL)
     if unknown:
@@ -129,5 +131,6 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     url = current_app.config["REDIS_URL"]
     if not no_housekeeping and not burst:
         Periodic(alerts_).start()
-    work_until_stopped(lambda: AlertWorker(list(queue_names), connection=Redis.from_url(url), name=name),
+    worker_class = ForkingAlertWorker if fork else AlertWorker
+    work_until_stopped(lambda: worker_class(list(queue_names), connection=Redis.from_url(url), name=name),
                        burst)

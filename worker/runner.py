@@ -13,7 +13,7 @@ import threading
 import time
 
 from redis import Redis
-from rq import SimpleWorker
+from rq import SimpleWorker, Worker
 from rq.worker import StopRequested
 
 from lookup.clock import local
@@ -31,9 +31,7 @@ SCAN_LOCK = "tracuu:alerts:scan:running"
 SCAN_DONE = "tracuu:alerts:scan:done:{day}"
 
 
-class AlertWorker(SimpleWorker):
-    """RQ's SimpleWorker with our defaults; `rq worker -w worker.runner.AlertWorker` works too."""
-
+class _Defaults:
     log_result_lifespan = False
 
     def __init__(self, queues, *args, **kwargs) -> None:
@@ -46,6 +44,25 @@ class AlertWorker(SimpleWorker):
         # RQ's work() also returns when Redis times out; only a signal means "stop for good".
         self.stop_asked = True
         super().request_stop(signum, frame)
+
+
+class AlertWorker(_Defaults, SimpleWorker):
+    """RQ's SimpleWorker with our defaults; `rq worker -w worker.runner.AlertWorker` works too.
+
+    The default: jobs run in the process that already holds the app, so a text costs no fork.
+    """
+
+
+class ForkingAlertWorker(_Defaults, Worker):
+    """RQ's default worker (a fork per job) with our defaults, for `alerts-worker --fork`:
+    a job that corrupts its process cannot harm the next one, at the price of a fork each."""
+
+    def main_work_horse(self, job, queue):
+        # The child must not use the parent's pooled database connections.
+        from worker import context
+
+        context.current().store.engine.dispose(close=False)
+        super().main_work_horse(job, queue)
 
 
 def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:

@@ -197,3 +197,14 @@ def test_the_delivery_report_moves_the_alert_to_delivered(database_file_url, red
         server.shutdown()
     [notification] = all_rows(app)
     assert notification.status == "delivered"
+
+
+def test_the_forking_worker_class_sends_too(values, twilio, workers):
+    """`alerts-worker --fork`: a work horse per job, with its own database connections."""
+    app = build_app(values)
+    dossiers = Dossiers(app)
+    for _ in range(3):
+        dossiers.event(dossiers.new(), "ready")
+    workers(values).start(1, "--fork")
+    wait_until(lambda: all_done(app), what="sent by forked horses")
+    assert [r.status for r in all_rows(app)] == ["sent"] * 3 and len(twilio.sent()) == 3
