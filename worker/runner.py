@@ -13,6 +13,7 @@ import threading
 import time
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 from rq.worker import StopRequested
 
@@ -73,7 +74,10 @@ def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:
     """
     while True:
         worker = make_worker()
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        except RedisError as error:  # e.g. while registering its death with Redis gone
+            log.warning("the RQ worker failed: %s", error)
         if burst or worker.stop_asked:
             return
         log.warning("the RQ worker stopped (Redis unreachable?); starting a new one in %.0f s", pause)
