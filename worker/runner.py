@@ -73,12 +73,13 @@ def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:
     would leave the alerts unsent until someone restarts it, so we start a fresh worker instead.
     """
     while True:
-        worker = make_worker()
+        worker = None
         try:
+            worker = make_worker()
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
         except RedisError as error:  # e.g. while registering its death with Redis gone
             log.warning("the RQ worker failed: %s", error)
-        if burst or worker.stop_asked:
+        if burst or (worker is not None and worker.stop_asked):
             return
         log.warning("the RQ worker stopped (Redis unreachable?); starting a new one in %.0f s", pause)
         try:
