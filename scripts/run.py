@@ -43,7 +43,7 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> Non
     raise SystemExit(f"[run] nothing listening on port {port}")
 
 
-def start_redis(children: list[subprocess.Popen]) -> str:
+def start_redis() -> tuple[subprocess.Popen, str]:
     redis_dir = VAR_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     port = int(os.environ.get("REDIS_PORT") or free_port())
@@ -52,10 +52,9 @@ def start_redis(children: list[subprocess.Popen]) -> str:
          "--dir", str(redis_dir), "--appendonly", "yes", "--save", "60 1000",
          "--logfile", str(redis_dir / "redis.log")],
     )
-    children.append(proc)
     wait_for_port(port, proc)
     log(f"private redis-server on 127.0.0.1:{port}, data in {redis_dir}")
-    return f"redis://127.0.0.1:{port}/0"
+    return proc, f"redis://127.0.0.1:{port}/0"
 
 
 def flask(*args: str) -> list[str]:
@@ -68,9 +67,12 @@ def main() -> int:
     children: list[subprocess.Popen] = []
     # Children get their own process group so Ctrl-C reaches us once and we stop them in order.
     popen_group = {"start_new_session": True}
+    # `kill` or a service manager stops us with SIGTERM: clean up exactly as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
+    redis = None
     try:
         if not env.get("REDIS_URL"):
-            env["REDIS_URL"] = start_redis(children)
+            redis, env["REDIS_URL"] = start_redis()
         os.environ.update(env)
         config = Config()
         subprocess.run(flask("db-upgrade"), check=True, env=env, cwd=ROOT)
@@ -90,17 +92,28 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        # A second Ctrl-C while stopping must not leave children behind.
+        # A second Ctrl-C or SIGTERM while stopping must not leave children behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         log("stopping everything this started")
-        for child in reversed(children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in reversed(children):
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
+        if redis is not None:  # last, so the workers finish their jobs with Redis up
+            _stop([redis])
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def setup_commands(config: Config) -> list[list[str]]:
