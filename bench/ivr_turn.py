@@ -43,9 +43,9 @@ from tests.support.fake_ami import HANGUP, FakeAsterisk  # noqa: E402
 
 TURNS_PER_CALL = 8  # language, code, confirm, repeat, another, code, confirm, repeat
 # How long each prompt "plays" before the caller's keys come back. Real prompts last seconds;
-# a few milliseconds is enough for what overlaps them (the prefetched lookup) and keeps the
-# fake's own work out of the measured window.
-PLAY_TIME = 0.005
+# 20 ms is enough for what overlaps them (the prefetched lookup, even on a loaded machine)
+# and keeps the fake's own work out of the measured window.
+PLAY_TIME = 0.02
 SLICES = 10
 
 
