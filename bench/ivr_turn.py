@@ -24,6 +24,7 @@ Target (issue 4): ratio ≤ 2.
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
 import statistics
 import sys
@@ -123,6 +124,7 @@ def main() -> None:
     store.render_missing(static_prompts())
     setup = time.perf_counter() - started
     driver = build_driver(app)
+    gc.freeze()  # as `flask ivr-asterisk` does once set up
     adapter = AsteriskAdapter(driver, store, "127.0.0.1", port, "ivr", "ivrsecret",
                               keepalive=3600, clock=driver.clock).start()
     if not adapter.connected.wait(10):

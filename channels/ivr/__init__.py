@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 
 import click
@@ -57,6 +58,9 @@ def ivr_asterisk() -> None:
     adapter = AsteriskAdapter(driver, store, config["ASTERISK_AMI_HOST"],
                               config["ASTERISK_AMI_PORT"], config["ASTERISK_AMI_USERNAME"],
                               config["ASTERISK_AMI_SECRET"], clock=driver.clock)
+    # Everything built so far lives as long as the process: keep it out of the collector's
+    # sweeps, which otherwise add millisecond pauses to call turns now and then.
+    gc.freeze()
     signal.signal(signal.SIGTERM, lambda *_: adapter.request_stop())
     try:
         adapter.start()
