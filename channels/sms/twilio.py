@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.sms import delivery_reports, inbound
 
@@ -41,10 +41,15 @@ def _verify() -> None:
 def receive() -> Response:
     _verify()
     answer = inbound.answer(current_app, request.form.get("From"), request.form.get("Body"))
-    twiml = MessagingResponse()
-    if answer.text:
-        twiml.message(answer.text)
-    return Response(str(twiml), mimetype="application/xml")
+    return Response(twiml(answer.text), mimetype="application/xml")
+
+
+def twiml(text: str | None) -> str:
+    """The TwiML reply: one <Message>, or none for silence. Written out rather than built with
+    the SDK's ElementTree, which cost a sixth of the webhook's time for two fixed elements."""
+    if not text:
+        return '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(text)}</Message></Response>'
 
 
 @bp.post("/sms/twilio/status")
