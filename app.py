@@ -47,3 +47,6 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
 def _configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The Twilio SDK logs every request and response at INFO: recipients' numbers and the texts
+    # themselves, a dozen lines a message. Our sender logs what an operator needs.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

@@ -12,6 +12,8 @@ import time
 from abc import ABC, abstractmethod
 from datetime import datetime
 
+import requests
+
 log = logging.getLogger(__name__)
 
 
@@ -57,6 +59,17 @@ class Sender(ABC):
         provider cannot say.
         """
         raise CannotAsk(self.name)
+
+
+def http_session(url: str) -> requests.Session:
+    """A session for one provider URL, with the proxy settings of the environment read once.
+
+    requests would otherwise read them (and parse NO_PROXY) again for every text it sends.
+    """
+    session = requests.Session()
+    session.proxies = requests.utils.get_environ_proxies(url)
+    session.trust_env = False
+    return session
 
 
 def mask_phone(phone: str) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import requests
 
 from channels.sms.encoding import needs_ucs2
-from channels.sms.senders.base import Sender, SendError
+from channels.sms.senders.base import Sender, SendError, http_session
 
 # dlr-mask bits: 1 delivered to phone, 2 not delivered, 4 queued on SMSC, 8 accepted by SMSC,
 # 16 rejected by SMSC.
@@ -49,7 +49,7 @@ class KannelSender(Sender):
         self.secret = secret
         self.smsc = smsc
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = http_session(sendsms_url)
 
     def try_send(self, to: str, text: str, reference: str | None) -> str:
         message_id = f"kannel-{uuid.uuid4().hex}"

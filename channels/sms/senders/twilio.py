@@ -14,7 +14,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from channels.sms.senders.base import Sender, SendError
+from channels.sms.senders.base import Sender, SendError, http_session
 
 TWILIO_API = "https://api.twilio.com"
 # Twilio error codes (https://www.twilio.com/docs/api/errors) whose meaning we act on.
@@ -34,6 +34,7 @@ class RebasedHttpClient(TwilioHttpClient):
     def __init__(self, api_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.api_url = api_url.rstrip("/")
+        self.session = http_session(self.api_url)
 
     def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
                 allow_redirects=False):
