@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import random
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +33,20 @@ def csv_row(i: int, rng: random.Random) -> list[str]:
     ]
 
 
+def prepared_store(url: str):
+    """The database at `url` at the newest schema, with the benchmark's offices in it."""
+    from lookup.service import Service
+    from lookup.store import Store, migrate
+
+    migrate.upgrade(url)
+    store = Store(url)
+    service = Service(store)
+    for agency in AGENCIES:
+        service.put_agency(agency, {"name_vi": f"UBND {agency}", "name_en": "", "address": "",
+                                    "pickup_hours": "", "hotline": ""}, agency)
+    return store
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.start = time.perf_counter()
@@ -38,3 +54,37 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def hammer(port: int, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None,
+           seconds: float, clients: int, expect: bytes = b"") -> float:
+    """Requests/s over `seconds` from `clients` threads on 127.0.0.1:`port`, each one request at a
+    time; exits naming the first answer that is not a 200 (containing `expect`)."""
+    counts = [0] * clients
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+
+    def client(slot: int) -> None:
+        while time.perf_counter() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request(method, path, body=body or None, headers=headers or {})
+                response = conn.getresponse()
+                data = response.read()
+                if response.status != 200 or expect not in data:
+                    errors.append(f"{method} {path}: {response.status} {data[:200]!r}")
+                    return
+                counts[slot] += 1
+            finally:
+                conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{Path(sys.argv[0]).stem}: {errors[0]}")
+    return sum(counts) / elapsed

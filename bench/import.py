@@ -20,12 +20,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import AGENCIES, Timer, csv_row
+from common import Timer, csv_row, prepared_store
 from sqlalchemy import create_engine, insert, text
 
 from lookup import codes, importer
 from lookup.service import Service
-from lookup.store import Store, migrate
 from lookup.store.schema import dossiers
 
 BATCH = 2000
@@ -41,16 +40,6 @@ def fresh_url(base: str | None, workdir: Path, name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return base.rsplit("/", 1)[0] + "/" + name
-
-
-def prepare(url: str) -> Store:
-    migrate.upgrade(url)
-    store = Store(url)
-    service = Service(store)
-    for agency in AGENCIES:
-        service.put_agency(agency, {"name_vi": agency, "name_en": "", "address": "",
-                                    "pickup_hours": "", "hotline": ""}, agency)
-    return store
 
 
 def raw_rows(path: Path) -> list[dict]:
@@ -88,8 +77,8 @@ def main() -> None:
     print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB of CSV")
 
     suffix = secrets.token_hex(3)
-    raw_store = prepare(fresh_url(args.database_url, workdir, f"bench_raw_{suffix}"))
-    store = prepare(fresh_url(args.database_url, workdir, f"bench_import_{suffix}"))
+    raw_store = prepared_store(fresh_url(args.database_url, workdir, f"bench_raw_{suffix}"))
+    store = prepared_store(fresh_url(args.database_url, workdir, f"bench_import_{suffix}"))
     service = Service(store)
     rows = raw_rows(path)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

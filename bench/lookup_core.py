@@ -12,12 +12,11 @@ import random
 import tempfile
 from pathlib import Path
 
-from common import AGENCIES, Timer, code_for, csv_row
+from common import Timer, code_for, csv_row, prepared_store
 from sqlalchemy import select
 
 from lookup import importer
 from lookup.service import Service
-from lookup.store import Store, migrate
 from lookup.store.schema import dossiers
 from lookup.views import Proof
 
@@ -32,12 +31,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-lookup-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    migrate.upgrade(url)
-    store = Store(url)
+    store = prepared_store(url)
     service = Service(store)
-    for agency in AGENCIES:
-        service.put_agency(agency, {"name_vi": f"UBND {agency}", "name_en": "", "address": "",
-                                    "pickup_hours": "", "hotline": ""}, agency)
     rng = random.Random(7)
     path = workdir / "dossiers.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:

@@ -13,18 +13,15 @@ code up (the sender's phone as proof), writes the reply and answers TwiML. Limit
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import common  # noqa: F401  (puts the repository on sys.path)
+from common import hammer  # also puts the repository on sys.path
 from twilio.request_validator import RequestValidator
 
 from lookup import demo
@@ -36,39 +33,6 @@ from tests.support.servers import free_port, stop, wait_for_port
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "000.00.04.H40-261102-0001"
 TOKEN = secrets.token_hex(16)
-
-
-def hammer(port: int, method: str, path: str, body: bytes, headers: dict[str, str], seconds: float,
-           clients: int, expect: bytes = b"") -> float:
-    """Requests/s over `seconds` from `clients` threads, each one request at a time."""
-    counts = [0] * clients
-    errors: list[str] = []
-    deadline = time.perf_counter() + seconds
-
-    def client(slot: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            while time.perf_counter() < deadline:
-                conn.request(method, path, body=body or None, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                if response.status != 200 or expect not in data:
-                    errors.append(f"{method} {path}: {response.status} {data[:200]!r}")
-                    return
-                counts[slot] += 1
-        finally:
-            conn.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"sms_webhook: {errors[0]}")
-    return sum(counts) / elapsed
 
 
 def main() -> int:
@@ -100,16 +64,18 @@ def main() -> int:
             params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+84912000001",
                       "To": "+15005550006", "Body": f"TC {CODE}", "NumMedia": "0"}
             signature = RequestValidator(TOKEN).compute_signature(f"{base_url}/sms/twilio", params)
-            webhook = ("POST", "/sms/twilio", urlencode(params).encode(),
-                       {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
-                       f"HS {CODE}".encode())
-            hello = ("GET", "/hello", b"", {}, b"hello")
-            hammer(port, *hello[:4], 1.0, args.clients, hello[4])  # warm up both workers
-            hammer(port, *webhook[:4], 1.0, args.clients, webhook[4])
+            webhook = {"body": urlencode(params).encode(), "expect": f"HS {CODE}".encode(),
+                       "headers": {"Content-Type": "application/x-www-form-urlencoded",
+                                   "X-Twilio-Signature": signature}}
+            hello = {"expect": b"hello"}
+            hammer(port, "GET", "/hello", seconds=1.0, clients=args.clients, **hello)  # warm up
+            hammer(port, "POST", "/sms/twilio", seconds=1.0, clients=args.clients, **webhook)
             hello_rates, webhook_rates = [], []
             for _ in range(args.rounds):
-                hello_rates.append(hammer(port, *hello[:4], args.seconds, args.clients, hello[4]))
-                webhook_rates.append(hammer(port, *webhook[:4], args.seconds, args.clients, webhook[4]))
+                hello_rates.append(hammer(port, "GET", "/hello", seconds=args.seconds, clients=args.clients,
+                                          **hello))
+                webhook_rates.append(hammer(port, "POST", "/sms/twilio", seconds=args.seconds,
+                                            clients=args.clients, **webhook))
         finally:
             stop(server)
 

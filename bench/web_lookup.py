@@ -13,18 +13,15 @@ of the machine falls on both.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import common  # noqa: F401  (puts the repository on sys.path)
+from common import hammer  # also puts the repository on sys.path
 
 from lookup import demo, qr
 from lookup.clock import utcnow
@@ -34,39 +31,6 @@ from tests.support.servers import free_port, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE, PIN = "000.00.04.H40-261102-0001", "204851"
-
-
-def hammer(port: int, method: str, path: str, body: bytes, seconds: float, clients: int) -> float:
-    """Requests/s over `seconds` from `clients` threads, each one request at a time."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-    counts = [0] * clients
-    errors: list[str] = []
-    deadline = time.perf_counter() + seconds
-
-    def client(slot: int) -> None:
-        while time.perf_counter() < deadline:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                conn.request(method, path, body=body or None, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors.append(f"{method} {path}: {response.status}")
-                    return
-                counts[slot] += 1
-            finally:
-                conn.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"web_lookup: {errors[0]}")
-    return sum(counts) / elapsed
 
 
 def main() -> int:
@@ -97,14 +61,17 @@ def main() -> int:
         try:
             wait_for_port(port, timeout=30, proc=server)
             lookup_body = urlencode({"code": CODE, "pin": PIN}).encode()
-            hammer(port, "GET", "/hello", b"", 1.0, args.clients)  # warm up both workers
-            hammer(port, "POST", "/tra-cuu", lookup_body, 1.0, args.clients)
+            form_post = {"body": lookup_body,
+                         "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+            hammer(port, "GET", "/hello", seconds=1.0, clients=args.clients)  # warm up both workers
+            hammer(port, "POST", "/tra-cuu", seconds=1.0, clients=args.clients, **form_post)
             hello, form, lookup, scanned = [], [], [], []
             for _ in range(args.rounds):
-                hello.append(hammer(port, "GET", "/hello", b"", args.seconds, args.clients))
-                lookup.append(hammer(port, "POST", "/tra-cuu", lookup_body, args.seconds, args.clients))
-                form.append(hammer(port, "GET", "/", b"", args.seconds, args.clients))
-                scanned.append(hammer(port, "GET", qr_path, b"", args.seconds, args.clients))
+                hello.append(hammer(port, "GET", "/hello", seconds=args.seconds, clients=args.clients))
+                lookup.append(hammer(port, "POST", "/tra-cuu", seconds=args.seconds, clients=args.clients,
+                                     **form_post))
+                form.append(hammer(port, "GET", "/", seconds=args.seconds, clients=args.clients))
+                scanned.append(hammer(port, "GET", qr_path, seconds=args.seconds, clients=args.clients))
         finally:
             stop(server)
 
