@@ -47,6 +47,46 @@ def prepared_store(url: str):
     return store
 
 
+def write_dossiers_csv(path: Path, rows: int, seed: int) -> Path:
+    """A legacy export of `rows` dossiers in the columns import-csv requires."""
+    import csv
+
+    from lookup import importer
+
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(importer.REQUIRED_COLUMNS)
+        writer.writerows(csv_row(i, rng) for i in range(rows))
+    return path
+
+
+def demo_database(folder: str) -> str:
+    """A SQLite file in `folder` holding the README's demo dossiers; its URL."""
+    from lookup import demo
+    from lookup.clock import utcnow
+    from lookup.service import Service
+    from lookup.store import Store
+
+    url = f"sqlite:///{Path(folder) / 'bench.db'}"
+    store = Store(url)
+    store.create_all()
+    demo.load(Service(store, clock=utcnow))
+    store.dispose()
+    return url
+
+
+def load_arguments(description: str):
+    """The options every HTTP benchmark takes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    return parser.parse_args()
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.start = time.perf_counter()

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import random
 import secrets
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import Timer, csv_row, prepared_store
+from common import Timer, prepared_store, write_dossiers_csv
 from sqlalchemy import create_engine, insert, text
 
 from lookup import codes, importer
@@ -68,12 +67,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL URL whose server may create databases")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    rng = random.Random(11)
-    path = workdir / "legacy.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(importer.REQUIRED_COLUMNS)
-        writer.writerows(csv_row(i, rng) for i in range(args.rows))
+    path = write_dossiers_csv(workdir / "legacy.csv", args.rows, seed=11)
     print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB of CSV")
 
     suffix = secrets.token_hex(3)

@@ -7,12 +7,11 @@ Target (issue 2): ratio ≥ 0.5.
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import tempfile
 from pathlib import Path
 
-from common import Timer, code_for, csv_row, prepared_store
+from common import Timer, code_for, prepared_store, write_dossiers_csv
 from sqlalchemy import select
 
 from lookup import importer
@@ -34,11 +33,7 @@ def main() -> None:
     store = prepared_store(url)
     service = Service(store)
     rng = random.Random(7)
-    path = workdir / "dossiers.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(importer.REQUIRED_COLUMNS)
-        writer.writerows(csv_row(i, rng) for i in range(args.dossiers))
+    path = write_dossiers_csv(workdir / "dossiers.csv", args.dossiers, seed=7)
     report = importer.import_file(service, str(path), progress=False, batch_size=5000)
     print(f"database: {store.dialect}, {report.imported:,} dossiers")
 

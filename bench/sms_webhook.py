@@ -12,7 +12,6 @@ code up (the sender's phone as proof), writes the reply and answers TwiML. Limit
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import subprocess
@@ -21,13 +20,9 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import hammer  # also puts the repository on sys.path
+from common import demo_database, hammer, load_arguments  # also puts the repository on sys.path
 from twilio.request_validator import RequestValidator
 
-from lookup import demo
-from lookup.clock import utcnow
-from lookup.service import Service
-from lookup.store import Store
 from tests.support.servers import free_port, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,18 +31,10 @@ TOKEN = secrets.token_hex(16)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
+    args = load_arguments(__doc__.splitlines()[0])
 
     with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
-        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        store = Store(database)
-        store.create_all()
-        demo.load(Service(store, clock=utcnow))
-        store.dispose()
+        database = demo_database(tmp)
 
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"

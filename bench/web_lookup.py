@@ -12,7 +12,6 @@ of the machine falls on both.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import subprocess
@@ -21,12 +20,9 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import hammer  # also puts the repository on sys.path
+from common import demo_database, hammer, load_arguments  # also puts the repository on sys.path
 
-from lookup import demo, qr
-from lookup.clock import utcnow
-from lookup.service import Service
-from lookup.store import Store
+from lookup import qr
 from tests.support.servers import free_port, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,18 +30,10 @@ CODE, PIN = "000.00.04.H40-261102-0001", "204851"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
+    args = load_arguments(__doc__.splitlines()[0])
 
     with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
-        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        store = Store(database)
-        store.create_all()
-        demo.load(Service(store, clock=utcnow))
-        store.dispose()
+        database = demo_database(tmp)
 
         port = free_port()
         secret = secrets.token_urlsafe(32)
