@@ -21,7 +21,10 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def log(message: str) -> None:
-    print(f"[run] {message}", file=sys.stderr, flush=True)
+    try:
+        print(f"[run] {message}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # the terminal or pipe is gone (Ctrl-C on `make run | tee`): keep stopping children
 
 
 def free_port() -> int:
@@ -51,6 +54,8 @@ def start_redis() -> tuple[subprocess.Popen, str]:
         [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
          "--dir", str(redis_dir), "--appendonly", "yes", "--save", "60 1000",
          "--logfile", str(redis_dir / "redis.log")],
+        # Its own session: Ctrl-C reaches only us, and we stop Redis after the workers.
+        start_new_session=True,
     )
     wait_for_port(port, proc)
     log(f"private redis-server on 127.0.0.1:{port}, data in {redis_dir}")
