@@ -7,9 +7,12 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 AGENCIES = [f"000.00.{i:02d}.H{40 + i % 20:02d}" for i in range(1, 41)]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
@@ -85,6 +88,40 @@ def load_arguments(description: str):
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     return parser.parse_args()
+
+
+@contextmanager
+def served_app(port: int, env: dict[str, str]) -> Iterator[None]:
+    """bench/web_app.py under gunicorn (2 workers) on 127.0.0.1:`port` for the block's duration."""
+    import os
+    import subprocess
+
+    from tests.support.servers import stop, wait_for_port
+
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+         "bench.web_app:create_app()"],
+        cwd=ROOT, env={**os.environ, "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0",
+                       "TRACUU_BENCH_HELLO": "1", **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, timeout=30, proc=server)
+        yield
+    finally:
+        stop(server)
+
+
+def rates_by_route(port: int, routes: dict[str, tuple[str, str, dict]], args) -> dict[str, float]:
+    """Requests/s of each (method, path, hammer options) route: warmed up once, then measured in
+    `args.rounds` rounds that alternate the routes, so a noisy neighbour slows them all alike."""
+    for method, path, options in routes.values():
+        hammer(port, method, path, seconds=1.0, clients=args.clients, **options)
+    totals = dict.fromkeys(routes, 0.0)
+    for _ in range(args.rounds):
+        for name, (method, path, options) in routes.items():
+            totals[name] += hammer(port, method, path, seconds=args.seconds, clients=args.clients, **options)
+    return {name: total / args.rounds for name, total in totals.items()}
 
 
 class Timer:

@@ -12,18 +12,15 @@ code up (the sender's phone as proof), writes the reply and answers TwiML. Limit
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import demo_database, hammer, load_arguments  # also puts the repository on sys.path
+from common import demo_database, load_arguments, rates_by_route, served_app  # also sets sys.path
 from twilio.request_validator import RequestValidator
 
-from tests.support.servers import free_port, stop, wait_for_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "000.00.04.H40-261102-0001"
@@ -32,47 +29,26 @@ TOKEN = secrets.token_hex(16)
 
 def main() -> int:
     args = load_arguments(__doc__.splitlines()[0])
-
     with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
-        database = demo_database(tmp)
-
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": secrets.token_urlsafe(32),
-               "VAR_DIR": tmp, "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0",
-               "TRACUU_BENCH_HELLO": "1", "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": base_url}
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        server = subprocess.Popen(
-            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
-             "bench.web_app:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(port, timeout=30, proc=server)
-            params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+84912000001",
-                      "To": "+15005550006", "Body": f"TC {CODE}", "NumMedia": "0"}
-            signature = RequestValidator(TOKEN).compute_signature(f"{base_url}/sms/twilio", params)
-            webhook = {"body": urlencode(params).encode(), "expect": f"HS {CODE}".encode(),
-                       "headers": {"Content-Type": "application/x-www-form-urlencoded",
-                                   "X-Twilio-Signature": signature}}
-            hello = {"expect": b"hello"}
-            hammer(port, "GET", "/hello", seconds=1.0, clients=args.clients, **hello)  # warm up
-            hammer(port, "POST", "/sms/twilio", seconds=1.0, clients=args.clients, **webhook)
-            hello_rates, webhook_rates = [], []
-            for _ in range(args.rounds):
-                hello_rates.append(hammer(port, "GET", "/hello", seconds=args.seconds, clients=args.clients,
-                                          **hello))
-                webhook_rates.append(hammer(port, "POST", "/sms/twilio", seconds=args.seconds,
-                                            clients=args.clients, **webhook))
-        finally:
-            stop(server)
+        env = {"DATABASE_URL": demo_database(tmp), "SECRET_KEY": secrets.token_urlsafe(32), "VAR_DIR": tmp,
+               "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": base_url}
+        params = {"MessageSid": "SM" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+84912000001",
+                  "To": "+15005550006", "Body": f"TC {CODE}", "NumMedia": "0"}
+        signature = RequestValidator(TOKEN).compute_signature(f"{base_url}/sms/twilio", params)
+        webhook = {"body": urlencode(params).encode(), "expect": f"HS {CODE}".encode(),
+                   "headers": {"Content-Type": "application/x-www-form-urlencoded",
+                               "X-Twilio-Signature": signature}}
+        with served_app(port, env):
+            rates = rates_by_route(port, {"hello": ("GET", "/hello", {"expect": b"hello"}),
+                                          "webhook": ("POST", "/sms/twilio", webhook)}, args)
 
-    hello_rate = sum(hello_rates) / len(hello_rates)
-    webhook_rate = sum(webhook_rates) / len(webhook_rates)
-    ratio = webhook_rate / hello_rate
+    ratio = rates["webhook"] / rates["hello"]
     print(f"sms_webhook: gunicorn 2 workers on 127.0.0.1, {args.clients} clients, "
           f"{args.rounds} rounds x {args.seconds:g} s per route")
-    print(f"  hello-world route          : {hello_rate:8.1f} req/s")
-    print(f"  signed Twilio webhook (TC) : {webhook_rate:8.1f} req/s")
+    print(f"  hello-world route          : {rates['hello']:8.1f} req/s")
+    print(f"  signed Twilio webhook (TC) : {rates['webhook']:8.1f} req/s")
     verdict = "met" if ratio >= 0.5 else "NOT met"
     print(f"  ratio webhook / hello      : {ratio:.2f} (target >= 0.50: {verdict})")
     return 0
