@@ -1,20 +1,13 @@
 """The start-up files name queues and commands that exist (as Notify's test_all_queues_used)."""
 
 import ast
-import importlib.util
 from pathlib import Path
 
 from config import Config
+from tests.support.run_script import load_run_script
 from worker import queues
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_run_script():
-    spec = importlib.util.spec_from_file_location("run_script", ROOT / "scripts" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_make_run_starts_an_alert_worker_on_every_queue():

@@ -3,32 +3,25 @@ and the commands it names exist."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from config import Config
+from tests.support.run_script import load_run_script
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def run_script():
-    spec = importlib.util.spec_from_file_location("run_script_ivr", ROOT / "scripts" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("host, started", [("", False), ("10.0.0.5", True)])
 def test_the_asterisk_adapter_runs_only_with_a_host(monkeypatch, host, started):
     monkeypatch.setenv("ASTERISK_AMI_HOST", host)
-    services = run_script().services(Config(), "8000")
+    services = load_run_script().services(Config(), "8000")
     assert any("ivr-asterisk" in argv for argv in services) is started
 
 
 def test_setup_renders_the_prompts():
-    assert ["ivr-prompts"] in run_script().setup_commands(Config())
+    assert ["ivr-prompts"] in load_run_script().setup_commands(Config())
 
 
 def test_the_named_commands_exist(app):
