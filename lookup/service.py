@@ -276,17 +276,19 @@ class Service:
             "office": event.office,
             "recorded_at": now,
         })
-        latest = rows.latest_event(conn, dossier_id)
-        due_change = rows.latest_due_change(conn, dossier_id)
-        base_due = rows.get_by_id(conn, dossier_id).original_due_at
-        due_at = due_change.due_at if due_change is not None else base_due
+        # The whole history in one read (a dossier has a handful of events); all else derives.
+        history = rows.history(conn, dossier_id)
+        latest = history[-1]
+        due_changes = [e.due_at for e in history if e.due_at is not None]
+        due_at = due_changes[-1] if due_changes else rows.get_by_id(conn, dossier_id).original_due_at
+        offices = [e.office for e in history if e.office]
         state = {
             "status": latest.status,
             "status_at": latest.at,
             "note": latest.note,
             "due_at": due_at,
-            "handling_office": rows.latest_office(conn, dossier_id),
-            "finished_at": rows.first_finish(conn, dossier_id, RESOLVED),
+            "handling_office": offices[-1] if offices else "",
+            "finished_at": min((e.at for e in history if e.status in RESOLVED), default=None),
             "updated_at": now,
         }
         if previous is not None and previous.status_at > latest.at:

@@ -133,29 +133,10 @@ def insert_event(conn: Connection, values: dict[str, Any]) -> int | None:
     return conn.execute(stmt).scalar_one_or_none()
 
 
-def latest_event(conn: Connection, dossier_id: int) -> Row | None:
-    stmt = (select(events).where(events.c.dossier_id == dossier_id)
-            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
-    return conn.execute(stmt).first()
-
-
-def latest_due_change(conn: Connection, dossier_id: int) -> Row | None:
-    stmt = (select(events).where(events.c.dossier_id == dossier_id, events.c.due_at.is_not(None))
-            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
-    return conn.execute(stmt).first()
-
-
-def latest_office(conn: Connection, dossier_id: int) -> str:
-    stmt = (select(events.c.office).where(events.c.dossier_id == dossier_id, events.c.office != "")
-            .order_by(events.c.at.desc(), events.c.id.desc()).limit(1))
-    return conn.execute(stmt).scalar_one_or_none() or ""
-
-
-def first_finish(conn: Connection, dossier_id: int, final_statuses: Sequence[str]) -> datetime | None:
-    stmt = select(func.min(events.c.at)).where(
-        events.c.dossier_id == dossier_id, events.c.status.in_(final_statuses)
-    )
-    return conn.execute(stmt).scalar_one_or_none()
+def history(conn: Connection, dossier_id: int) -> Sequence[Row]:
+    """Every event of a dossier, oldest first (by when it happened, then by arrival)."""
+    stmt = select(events).where(events.c.dossier_id == dossier_id).order_by(events.c.at, events.c.id)
+    return conn.execute(stmt).all()
 
 
 # Built once: every proven lookup runs it, and building it costs more than running it.
