@@ -39,9 +39,9 @@ def _parse_text(text: str, zone: ZoneInfo) -> datetime:
         raise ValueError("too long for a date")
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, END_OF_WORKING_DAY, zone).astimezone(UTC)
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
+            moment = datetime.combine(date.fromisoformat(text), END_OF_WORKING_DAY, zone)
+        else:
+            moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise ValueError("not an ISO 8601 date (YYYY-MM-DD) or date-time") from None
     if moment.tzinfo is None:

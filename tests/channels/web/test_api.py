@@ -241,3 +241,10 @@ def test_rate_limit_is_a_clear_429_in_the_users_language(tmp_path, redis_server)
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
+def test_dates_out_of_range_are_refused(client, agency):
+    for value in ("1900-01-01", "2999-01-01T08:00:00"):
+        response = client.put(f"/api/v1/dossiers/{CODE}", headers=auth(agency),
+                              json={**DOSSIER, "received_at": value})
+        assert response.status_code == 422 and response.get_json()["field"] == "received_at"
