@@ -92,14 +92,24 @@ class Service:
         skips the timeline query for channels that never show it (SMS).
         """
         code = codes.parse(code_text)
+        wants_timeline = with_timeline and proof is not None and proof.offered
         with self.store.connect() as conn:
-            row = rows.find_by_match_key(conn, code.match_key)
-            if row is None:
-                return None
-            proven = self._proven(row, proof)
-            if proven is None:
-                return None
-            timeline = _timeline(conn, row) if proven and with_timeline else ()
+            if wants_timeline:
+                found = rows.find_with_events(conn, code.match_key)
+                row, event_rows = found if found is not None else (None, [])
+            else:
+                row = rows.find_by_match_key(conn, code.match_key)
+        if row is None:
+            return None
+        proven = self._proven(row, proof)
+        if proven is None:
+            return None
+        timeline: Sequence[TimelineEntry] = ()
+        if proven and wants_timeline:
+            timeline = _with_current_state(row, [
+                TimelineEntry(e.event_status, e.event_at, e.event_note, e.event_due_at)
+                for e in event_rows
+            ])
         return self._view(row, proven, timeline)
 
     def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:
@@ -112,7 +122,9 @@ class Service:
             views = []
             for row in found:
                 proven = bool(self._proven(row, proof))
-                timeline = _timeline(conn, row) if proven else ()
+                timeline = _with_current_state(row, [
+                    TimelineEntry(e.status, e.at, e.note, e.due_at) for e in rows.timeline(conn, row.id)
+                ]) if proven else ()
                 views.append(self._view(row, proven, timeline))
         return views
 
@@ -315,9 +327,8 @@ class Service:
 
 
 
-def _timeline(conn: Connection, row: Row) -> list[TimelineEntry]:
+def _with_current_state(row: Row, entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """The events, and the current state where it came from a bulk import with no event."""
-    entries = [TimelineEntry(e.status, e.at, e.note, e.due_at) for e in rows.timeline(conn, row.id)]
     if not any(e.status == row.status and e.at == row.status_at for e in entries):
         entries.append(TimelineEntry(row.status, row.status_at, row.note, None))
         entries.sort(key=lambda e: e.at)

@@ -19,6 +19,11 @@ class Proof:
     # The asker came through the receipt's signed QR link (lookup.qr): holding it is the proof.
     receipt: bool = False
 
+    @property
+    def offered(self) -> bool:
+        """Whether anything was shown at all (a form posted with an empty PIN shows nothing)."""
+        return bool(self.pin or self.phone or self.receipt)
+
 
 @dataclass(frozen=True)
 class Office:

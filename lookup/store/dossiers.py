@@ -39,8 +39,13 @@ def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
 
 # Dossiers
 
+# What a lookup shows or checks: the dossier (not its search keys or bookkeeping) and its office.
 _PUBLIC_COLUMNS = (
-    dossiers,
+    *(dossiers.c[name] for name in (
+        "id", "code", "agency_id", "procedure_name_vi", "procedure_name_en", "applicant_name",
+        "applicant_phone", "language", "pin", "received_at", "original_due_at", "due_at",
+        "status", "status_at", "note", "handling_office",
+    )),
     agencies.c.name_vi.label("agency_name_vi"),
     agencies.c.name_en.label("agency_name_en"),
     agencies.c.address.label("agency_address"),
@@ -51,11 +56,28 @@ _WITH_AGENCY = dossiers.join(agencies, agencies.c.id == dossiers.c.agency_id)
 _BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY).where(
     dossiers.c.match_key == bindparam("match_key")
 )
+_WITH_EVENTS = (
+    select(*_PUBLIC_COLUMNS, events.c.status.label("event_status"), events.c.at.label("event_at"),
+           events.c.note.label("event_note"), events.c.due_at.label("event_due_at"))
+    .select_from(_WITH_AGENCY.outerjoin(events, events.c.dossier_id == dossiers.c.id))
+    .where(dossiers.c.match_key == bindparam("match_key"))
+    .order_by(events.c.at, events.c.id)
+)
 
 
 def find_by_match_key(conn: Connection, match_key: str) -> Row | None:
     """The dossier with its office, in one indexed query."""
     return conn.execute(_BY_MATCH_KEY, {"match_key": match_key}).first()
+
+
+def find_with_events(conn: Connection, match_key: str) -> tuple[Row, list[Row]] | None:
+    """The dossier with its office and its events, oldest first, in one query: a proven
+    lookup costs one round trip to the database, not two. Each event row carries
+    `event_status`, `event_at`, `event_note` and `event_due_at`."""
+    found = conn.execute(_WITH_EVENTS, {"match_key": match_key}).all()
+    if not found:
+        return None
+    return found[0], [row for row in found if row.event_at is not None]
 
 
 def find_by_keypad(conn: Connection, keypad: str, limit: int = 5) -> Sequence[Row]:
