@@ -47,12 +47,13 @@ def service() -> Service:
 
 @blueprint.after_request
 def remember_language(response: Any) -> Any:
-    asked = (request.args.get("lang") or "").strip().lower()
-    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
-        response.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
-                            samesite="Lax", secure=request.is_secure)
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    asked = request.args.get("lang")
+    if asked:
+        asked = asked.strip().lower()
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
+                                samesite="Lax", secure=request.is_secure)
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -101,7 +102,7 @@ def receipt_link(token: str) -> Any:
 
 def printable(text: str) -> str:
     """What was typed, minus control characters: it is shown back in the form."""
-    return "".join(c for c in text if c.isprintable() or c == " ")
+    return text if text.isprintable() else "".join(c for c in text if c.isprintable())
 
 
 def result(view: DossierView, form: dict[str, str] | None) -> Any:

@@ -124,10 +124,17 @@ def rendered_once(env: jinja2.Environment, name: str) -> Any:
 def render(name: str, **context: Any) -> str:
     """A page in the request's language."""
     lang = page_language()
-    args = {k: v for k, v in request.args.items() if k != "lang"}
-    switch_url = quote(request.path) + "?" + urlencode({**args, "lang": "en" if lang == "vi" else "vi"})
     template = current_app.extensions["tracuu.web.templates"][lang].get_template(name)
-    return template.render(switch_url=switch_url, **context)
+    return template.render(switch_url=switch_url(lang), **context)
+
+
+def switch_url(lang: str) -> str:
+    """This page in the other language, with the rest of its query kept."""
+    other = "en" if lang == "vi" else "vi"
+    if not request.query_string:
+        return f"{quote(request.path)}?lang={other}"
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return quote(request.path) + "?" + urlencode({**args, "lang": other})
 
 
 def page_language() -> str:
@@ -167,8 +174,10 @@ def number_text(value: float | int, lang: str) -> str:
 
 
 def security_headers(response: Any) -> Any:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Ours, except where a response brought its own."""
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
+                             if name.lower() not in present])
     return response
 
 

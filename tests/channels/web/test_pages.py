@@ -38,12 +38,26 @@ def test_lookup_page_is_vietnamese_by_default(client):
     ({"query_string": {"lang": "en"}}, "en"),
     ({"headers": {"Accept-Language": "en-GB,en;q=0.9"}}, "en"),
     ({"headers": {"Accept-Language": "fr-FR"}}, "vi"),
+    ({"headers": {"Accept-Language": "fr-FR,fr;q=0.9,en-US;q=0.8,vi;q=0.7"}}, "en"),
+    ({"headers": {"Accept-Language": "en;q=0.2,vi-VN;q=0.9"}}, "vi"),
+    ({"headers": {"Accept-Language": ";;;q=x,\u00e9"}}, "vi"),
+    ({"headers": {"Accept-Language": "vi"}, "query_string": {"lang": " EN "}}, "en"),
     ({"query_string": {"lang": "xx"}}, "vi"),
 ])
 def test_language_choice(client, how, expected):
     tree = parse_page(client.get("/", **how).data, expected)
     heading = text_of(next(find_all(tree, "h1")))
     assert heading == {"en": "Look up your dossier", "vi": "Tra cứu hồ sơ"}[expected]
+
+
+def test_the_remembered_language_beats_the_browsers(client):
+    client.set_cookie("lang", "vi")
+    parse_page(client.get("/", headers={"Accept-Language": "en"}).data, "vi")
+
+
+def test_pages_say_they_vary_by_language(client, demo):
+    for response in (client.get("/"), lookup(client, READY)):
+        assert set(response.headers["Vary"].split(", ")) >= {"Accept-Language", "Cookie"}
 
 
 def test_english_is_remembered_in_a_cookie(client):
