@@ -3,8 +3,8 @@ zone, security headers, and friendly error pages in the reader's language.
 
 Each language has its own Jinja environment, and `_("a literal")` in a template is translated
 once, when the template is compiled (see `CompiledTranslations`): a page costs no catalogue
-look-ups for its fixed words. `_(a_variable)` and `_("…%(x)s", x=…)` still go through
-`lookup.messages.gettext` with the environment's language.
+look-ups for its fixed words, and `_("…%(x)s", x=…)` only fills in its values. `_(a_variable)`
+still goes through `lookup.messages.gettext` with the environment's language.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class CompiledTranslations(Extension):
                     yield translated
                     i += 4
                     continue
-                # With values: the call stays (newstyle gettext formats and escapes them).
-                yield token
+                # With values: only the filling in is left for render time.
+                yield Token(token.lineno, "name", "fill_in")
                 yield tokens[i + 1]
                 yield translated
                 i += 3
@@ -106,7 +106,13 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         number=lambda value: number_text(value, lang),
     )
     env.globals["other_ways"] = rendered_once(env, "_other_ways.html")
+    env.globals["fill_in"] = fill_in
     return env
+
+
+def fill_in(translated: str, **values: Any) -> Markup:
+    """What Jinja's newstyle gettext does after the look-up: the values escaped into the text."""
+    return Markup(translated) % values
 
 
 def rendered_once(env: jinja2.Environment, name: str) -> Any:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Flask
+from markupsafe import Markup
 
 from lookup import qr
 from tests.channels.web.htmlcheck import XHTML, by_id, find_all, parse_page, text_of
@@ -271,3 +272,11 @@ def test_an_error_inside_a_page_is_a_polite_500(tmp_path):
     assert text_of(next(find_all(tree, "h1"))) == "Hệ thống đang gặp sự cố"
     assert not re.search(rb"Traceback|sqlite", response.data, re.I)
     assert XHTML
+
+
+def test_translated_text_escapes_the_values_it_is_filled_with(app):
+    env = app.extensions["tracuu.web.templates"]["en"]
+    page = env.from_string('{{ _("Dossier %(code)s", code=code) }}|{{ _("Dossier %(code)s", code=safe) }}')
+    assert page.render(code="<b>&", safe=Markup("<b>")) == "Dossier &lt;b&gt;&amp;|Dossier <b>"
+    vi = app.extensions["tracuu.web.templates"]["vi"].from_string('{{ _("Dossier %(code)s", code=1) }}')
+    assert vi.render() == "Hồ sơ 1"
