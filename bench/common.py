@@ -79,13 +79,13 @@ def demo_database(folder: str) -> str:
     return url
 
 
-def load_arguments(description: str):
+def load_arguments(description: str, *, seconds: float = 4.0, rounds: int = 2):
     """The options every HTTP benchmark takes."""
     import argparse
 
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--seconds", type=float, default=4.0, help="per route per round")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=seconds, help="per route per round")
+    parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--clients", type=int, default=8)
     return parser.parse_args()
 
@@ -122,6 +122,33 @@ def rates_by_route(port: int, routes: dict[str, tuple[str, str, dict]], args) ->
         for name, (method, path, options) in routes.items():
             totals[name] += hammer(port, method, path, seconds=args.seconds, clients=args.clients, **options)
     return {name: total / args.rounds for name, total in totals.items()}
+
+
+def paired_ratios(port: int, baseline: tuple[str, str, dict], routes: dict[str, tuple[str, str, dict]],
+                  args) -> tuple[float, dict[str, float], dict[str, float]]:
+    """Each route's requests/s ÷ the baseline's measured just before it, in `args.rounds` rounds.
+
+    Returns the baseline's median rate, each route's median rate and each route's median ratio:
+    a noisy spell on the machine spoils one pair, not the figure.
+    """
+    from statistics import median
+
+    method, path, options = baseline
+    hammer(port, method, path, seconds=1.0, clients=args.clients, **options)
+    for route in routes.values():
+        hammer(port, route[0], route[1], seconds=1.0, clients=args.clients, **route[2])
+    baseline_rates: list[float] = []
+    rates: dict[str, list[float]] = {name: [] for name in routes}
+    ratios: dict[str, list[float]] = {name: [] for name in routes}
+    for _ in range(args.rounds):
+        for name, route in routes.items():
+            base = hammer(port, method, path, seconds=args.seconds, clients=args.clients, **options)
+            rate = hammer(port, route[0], route[1], seconds=args.seconds, clients=args.clients, **route[2])
+            baseline_rates.append(base)
+            rates[name].append(rate)
+            ratios[name].append(rate / base)
+    return (median(baseline_rates), {name: median(r) for name, r in rates.items()},
+            {name: median(r) for name, r in ratios.items()})
 
 
 class Timer:
