@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from channels.web.language import request_language
-from channels.web.ratelimit import lookup_limit
+from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from lookup import codes, ingest, messages, qr
 from lookup.ingest import FieldError
 from lookup.messages import N_
@@ -181,8 +181,10 @@ def forbidden(denied: Forbidden) -> Any:
 def http_error(exc: HTTPException) -> Any:
     if exc.code == 429:
         lang = request_language()
-        return error(429, "rate_limited", messages.gettext(
+        response, status = error(429, "rate_limited", messages.gettext(
             lang, N_("Too many lookups from your connection. Please wait a few minutes and try again.")))
+        response.headers["Retry-After"] = str(seconds_to_wait())
+        return response, status
     if exc.code == 413:
         return error(413, "too_large", "Request body too large.", field="body",
                      problem=f"larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes")

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from channels.web.language import COOKIE
-from channels.web.ratelimit import lookup_limit
+from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from channels.web.site import page_language, render
 from lookup import codes, qr
 from lookup.messages import LANGUAGES, N_
@@ -128,7 +128,9 @@ def not_found(typed: str) -> Any:
 
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
-    return render("rate_limited.html"), 429
+    response = current_app.make_response((render("rate_limited.html"), 429))
+    response.headers["Retry-After"] = str(seconds_to_wait())
+    return response
 
 
 @blueprint.errorhandler(HTTPException)

@@ -36,6 +36,7 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
 
     limited = client.post("/tra-cuu?lang=en", data={"code": READY})
     assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     tree = parse_page(limited.data, "en")
     assert text_of(next(find_all(tree, "h1"))) == "Please wait a moment"
     assert "Too many lookups from your connection" in text_of(tree)
@@ -49,6 +50,31 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     assert text_of(next(find_all(parse_page(vietnamese.data, "vi"), "h1"))) == "Vui lòng đợi một lát"
     api = client.get("/api/v1/lookup", query_string={"code": READY})
     assert api.status_code == 429 and api.is_json
+    assert 1 <= int(api.headers["Retry-After"]) <= 60
     # Pages that resolve nothing are not counted.
     assert client.get("/").status_code == 200
     assert client.get("/thong-ke").status_code == 200
+
+
+def test_an_allowed_lookup_costs_one_redis_script_per_limit(tmp_path, redis_server):
+    import redis
+
+    app = make_app(f"sqlite:///{tmp_path / 'rl.db'}", redis_url=redis_server.url,
+                   RATELIMIT_ENABLED=True, LOOKUP_RATE_LIMIT="30/minute;300/hour",
+                   RATELIMIT_KEY_PREFIX=f"t{uuid.uuid4().hex}")
+    demo_data.load(app.extensions["tracuu.service"])
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127." + ".".join(str(random.randrange(1, 255)) for _ in "xyz")
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200  # loads the script
+    server = redis.Redis.from_url(redis_server.url)
+    server.config_resetstat()
+    response = client.post("/tra-cuu", data={"code": READY})
+    stats = server.info("commandstats")
+    assert response.status_code == 200
+    # No X-RateLimit-* headers: each would have cost more round trips on every lookup.
+    assert not [name for name in response.headers.keys() if name.lower().startswith("x-ratelimit")]
+    calls = {name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()}
+    # One script per limit (the INCRBY runs inside it); no GET and TTL to fill in headers.
+    assert calls.get("evalsha", 0) + calls.get("eval", 0) == 2, calls
+    assert not {"get", "ttl", "pttl", "mget"} & set(calls), calls
+    app.extensions["tracuu.store"].dispose()
