@@ -79,14 +79,17 @@ def demo_database(folder: str) -> str:
     return url
 
 
-def load_arguments(description: str, *, seconds: float = 4.0, rounds: int = 2):
-    """The options every HTTP benchmark takes."""
+def load_arguments(description: str, *, seconds: float = 4.0, rounds: int = 2,
+                   flags: dict[str, str] | None = None):
+    """The options every HTTP benchmark takes, plus the script's own on/off `flags`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=seconds, help="per route per round")
     parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--clients", type=int, default=8)
+    for flag, help_text in (flags or {}).items():
+        parser.add_argument(flag, action="store_true", help=help_text)
     return parser.parse_args()
 
 

@@ -1,14 +1,19 @@
-"""Requests/s of the citizen pages ÷ requests/s of a bare hello-world route, in the same app
-under the same server (gunicorn, 2 workers) on 127.0.0.1, with the same client load.
+"""Requests/s of the citizen pages ÷ requests/s of a bare hello-world route (issue 3).
 
-Usage: python bench/web_lookup.py [--seconds 1.5] [--rounds 8] [--clients 8]
+Both in the same app under the same server (gunicorn, 2 workers) on 127.0.0.1, with the same
+client load.
+
+Usage: python bench/web_lookup.py [--seconds 1.5] [--rounds 8] [--clients 8] [--no-rate-limit]
 
 Issue 3 calls the page at / the lookup page (its item 1) and the page that answers a lookup
 the result page (item 2); its target is lookup page ÷ hello-world ≥ 0.7. The result page
 and the receipt's QR link are measured beside it with no target: they read the dossier and
 render it. The result page is measured twice: with the code only, as most citizens ask, and
-with the PIN too (the full view with the timeline, the heaviest page). The rate limit is off
-(RATELIMIT_ENABLED=0) so every request is served.
+with the PIN too (the full view with the timeline, the heaviest page).
+
+The rate limit runs as in production, on a private redis-server, with two limits (per minute
+and per hour, as the default) set too high to be reached, so every request is served and
+every lookup pays for its check. `--no-rate-limit` measures without it.
 
 Each route's round runs right after a hello-world round and is divided by it; the figure is
 the median over the rounds, so a noisy spell on the machine spoils one pair, not the result.
@@ -18,24 +23,30 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 from common import demo_database, load_arguments, paired_ratios, served_app  # also sets sys.path
 
 from lookup import qr
-from tests.support.servers import free_port
+from tests.support.servers import RedisServer, free_port, running
 
 CODE, PIN = "000.00.04.H40-261102-0001", "204851"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TARGET = 0.7
+UNREACHABLE_LIMITS = "100000000/minute;1000000000/hour"
 
 
 def main() -> int:
-    args = load_arguments(__doc__.splitlines()[0], seconds=1.5, rounds=8)
-    with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp:
+    args = load_arguments(__doc__.splitlines()[0], seconds=1.5, rounds=8,
+                          flags={"--no-rate-limit": "serve without the rate limit and its Redis"})
+    with tempfile.TemporaryDirectory(prefix="tracuu-bench-") as tmp, \
+            running(RedisServer(Path(tmp))) as redis:
         port = free_port()
         secret = secrets.token_urlsafe(32)
         env = {"DATABASE_URL": demo_database(tmp), "SECRET_KEY": secret, "VAR_DIR": tmp}
+        if not args.no_rate_limit:
+            env.update(RATELIMIT_ENABLED="1", REDIS_URL=redis.url, LOOKUP_RATE_LIMIT=UNREACHABLE_LIMITS)
         routes = {
             "lookup page (GET /)": ("GET", "/", {"expect": b'name="code"'}),
             "result page, code only (POST)": (
@@ -51,8 +62,9 @@ def main() -> int:
             hello_rate, rates, ratios = paired_ratios(port, ("GET", "/hello", {"expect": b"hello"}),
                                                       routes, args)
 
+    limit = "off" if args.no_rate_limit else "on (private redis-server, limits not reached)"
     print(f"web_lookup: gunicorn 2 workers on 127.0.0.1, {args.clients} clients, {args.rounds} rounds; "
-          f"each route {args.seconds:g} s right after {args.seconds:g} s of hello-world")
+          f"each route {args.seconds:g} s right after {args.seconds:g} s of hello-world; rate limit {limit}")
     print(f"  {'hello-world route':32s}: {hello_rate:7.1f} req/s")
     for name, rate in rates.items():
         print(f"  {name:32s}: {rate:7.1f} req/s  ratio {ratios[name]:.2f}")
