@@ -85,7 +85,9 @@ class TwilioSender(Sender):
 
     def find_sent(self, to: str, text: str, since: datetime) -> str | None:
         """Ask Twilio's message list for this text to this number since `since`."""
-        since = since.astimezone(UTC)
+        # Twilio's dates have whole seconds: a text taken in the same second as `since` is
+        # dated before it.
+        since = since.astimezone(UTC).replace(microsecond=0)
         try:
             # A text still queued has no date_sent yet: look at the newest few as well.
             candidates = list(self.client.messages.list(to=to, date_sent_after=since - timedelta(minutes=1),

@@ -113,6 +113,16 @@ def test_lost_acknowledgement_is_retryable_and_find_sent_finds_the_text(sender, 
     assert ("GET", f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json") in twilio.requests
 
 
+def test_find_sent_finds_a_text_taken_in_the_same_second(sender, twilio):
+    # Twilio dates a text in whole seconds; the claim that preceded it has microseconds.
+    while datetime.now(UTC).microsecond > 500_000:
+        pass
+    since = datetime.now(UTC)
+    sid = sender.send(TO, "the same second")
+    assert twilio.messages_to(TO)[0].date_created.replace(microsecond=0) == since.replace(microsecond=0)
+    assert sender.find_sent(TO, "the same second", since) == sid
+
+
 def test_find_sent_follows_pages(sender, twilio):
     since = datetime.now(UTC) - timedelta(seconds=5)
     first = sender.send(TO, "the first")
