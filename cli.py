@@ -12,6 +12,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_csv)
     app.cli.add_command(db_upgrade)
     app.cli.add_command(load_demo)
+    app.cli.add_command(merge_agency)
+    app.cli.add_command(unmerge_agency)
 
 
 @click.command("create-api-key")
@@ -69,3 +71,42 @@ def load_demo() -> None:
     listed = demo.load(current_app.extensions["tracuu.service"])
     for code, pin, status in listed:
         click.echo(f"{code}  PIN {pin}  {status}")
+
+
+@click.command("merge-agency")
+@with_appcontext
+@click.argument("agency_id")
+@click.argument("into")
+def merge_agency(agency_id: str, into: str) -> None:
+    """Record that office AGENCY_ID was merged into office INTO (the 2025 reform).
+
+    Its dossiers keep their codes and are shown with INTO's name, address, hours and hotline;
+    INTO's keys may write them and AGENCY_ID's keys now act for INTO. Undo with unmerge-agency.
+    """
+    from lookup import mergers
+
+    try:
+        done = mergers.merge(current_app.extensions["tracuu.store"], agency_id, into)
+    except mergers.MergeRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{done.agency_id} ({done.agency_name}) is now part of {done.office_id} ({done.office_name})")
+    if done.office_id != into:
+        click.echo(f"  ({into} had itself been merged into {done.office_id})")
+    if done.followers:
+        click.echo(f"  with the offices merged into it before: {', '.join(done.followers)}")
+    click.echo(f"  {done.dossiers} dossiers are now shown with {done.office_id}; "
+               f"{done.api_keys} API keys now act for it")
+
+
+@click.command("unmerge-agency")
+@with_appcontext
+@click.argument("agency_id")
+def unmerge_agency(agency_id: str) -> None:
+    """Undo merge-agency for AGENCY_ID: its dossiers are shown with it again."""
+    from lookup import mergers
+
+    try:
+        office_id = mergers.unmerge(current_app.extensions["tracuu.store"], agency_id)
+    except mergers.MergeRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{agency_id} is no longer part of {office_id}")

@@ -146,7 +146,7 @@ class Service:
             procedure_name_vi=row.procedure_name_vi,
             procedure_name_en=row.procedure_name_en,
             office=Office(
-                id=row.agency_id,
+                id=row.office_id,
                 name_vi=row.agency_name_vi,
                 name_en=row.agency_name_en,
                 address=row.agency_address,
@@ -154,6 +154,8 @@ class Service:
                 hotline=row.agency_hotline,
             ),
             handling_office=row.handling_office,
+            filed_with_vi=row.filing_agency_name_vi if row.office_id != row.agency_id else "",
+            filed_with_en=row.filing_agency_name_en if row.office_id != row.agency_id else "",
             received_at=row.received_at,
             due_at=row.due_at,
             original_due_at=row.original_due_at,
@@ -192,8 +194,6 @@ class Service:
 
     def put_dossier(self, fields: DossierFields, key_agency: str) -> PutResult:
         """Create or replace a dossier; its status goes into the timeline like any event."""
-        if fields.agency_id != key_agency:
-            raise Forbidden("agency_id is not the agency of this key")
         for attempt in range(2):
             try:
                 return self._put_dossier(fields, key_agency)
@@ -207,8 +207,11 @@ class Service:
         now = self.clock()
         tokens: list[tuple[ChangeListener, Any]] = []
         with self.store.begin() as conn:
-            if rows.get_agency(conn, fields.agency_id) is None:
+            agency = rows.get_agency(conn, fields.agency_id)
+            if agency is None:
                 raise FieldError("agency_id", "unknown agency; PUT /api/v1/agencies/<id> first")
+            if (agency.merged_into or agency.id) != key_agency:
+                raise Forbidden("agency_id is not the agency of this key")
             existing = rows.get_for_update(conn, fields.code.match_key)
             values = {
                 "agency_id": fields.agency_id,
@@ -238,7 +241,7 @@ class Service:
                 previous = None
                 status_at = fields.status_at or fields.received_at
             else:
-                if existing.agency_id != key_agency:
+                if not _acts_for(conn, key_agency, existing.agency_id):
                     raise Forbidden("this dossier belongs to another agency")
                 pin = fields.pin or existing.pin
                 dossier_id = existing.id
@@ -267,7 +270,7 @@ class Service:
             existing = rows.get_for_update(conn, code.match_key)
             if existing is None:
                 return None
-            if existing.agency_id != key_agency:
+            if not _acts_for(conn, key_agency, existing.agency_id):
                 raise Forbidden("this dossier belongs to another agency")
             change = self._record(conn, existing.id, event, existing)
             if change.event_id is not None:
@@ -325,6 +328,12 @@ class Service:
         for listener, token in tokens:
             listener.after_commit(token)
 
+
+
+def _acts_for(conn: Connection, key_agency: str, agency_id: str) -> bool:
+    """Whether a key of `key_agency` may write what `agency_id` filed: its own, or an office's
+    that was merged into it."""
+    return agency_id == key_agency or rows.office_of(conn, agency_id) == key_agency
 
 
 def _with_current_state(row: Row, entries: list[TimelineEntry]) -> list[TimelineEntry]:

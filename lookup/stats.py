@@ -119,7 +119,7 @@ def for_month(store: Store, month: Month, now: datetime) -> MonthFigures:
     with store.connect() as conn:
         found = stats_rows.office_counts(conn, month.start, month.end, as_of, RESOLVED, ENDED)
     offices = tuple(
-        OfficeFigures(row.agency_id, row.name_vi, row.name_en, int(row.received), int(row.resolved),
+        OfficeFigures(row.office_id, row.name_vi, row.name_en, int(row.received), int(row.resolved),
                       int(row.resolved_on_time), int(row.in_progress), int(row.overdue_in_progress))
         for row in found
         if row.received or row.resolved or row.in_progress

@@ -56,6 +56,9 @@ class DossierView:
     procedure_name_en: str
     office: Office
     handling_office: str
+    # The office that issued the receipt, where it has since been merged into `office`.
+    filed_with_vi: str
+    filed_with_en: str
     received_at: datetime
     due_at: datetime | None
     original_due_at: datetime | None
@@ -70,6 +73,10 @@ class DossierView:
     @property
     def due_date_moved(self) -> bool:
         return bool(self.due_at and self.original_due_at and self.due_at != self.original_due_at)
+
+    def filed_with(self, lang: str) -> str:
+        """The office named on the receipt when another has taken its dossiers over, else ""."""
+        return (self.filed_with_en if lang == "en" else "") or self.filed_with_vi
 
     def procedure_name(self, lang: str) -> str:
         return (self.procedure_name_en if lang == "en" else "") or self.procedure_name_vi
@@ -94,6 +101,7 @@ class DossierView:
                 "hotline": self.office.hotline,
             },
             "handling_office": self.handling_office or None,
+            "filed_with": self.filed_with(lang) or None,
             "received_at": iso(self.received_at),
             "due_at": iso(self.due_at),
             "original_due_at": iso(self.original_due_at),

@@ -95,8 +95,12 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
     with alerts_.store.begin() as conn:
         from lookup.store import dossiers
 
-        if dossiers.get_agency(conn, agency_id) is None:
+        agency = dossiers.get_agency(conn, agency_id)
+        if agency is None:
             raise click.ClickException(f"no agency {agency_id}")
+        if agency.merged_into:
+            raise click.ClickException(f"{agency_id} was merged into {agency.merged_into}; "
+                                       f"its dossiers follow the switches of {agency.merged_into}")
         rows.set_switch(conn, agency_id, kind, enabled, alerts_.now())
     click.echo(f"{kind} alerts {'on' if enabled else 'off'} for {agency_id}")
 

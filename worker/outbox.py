@@ -46,7 +46,7 @@ def write(alerts: Alerts, conn: Connection, dossier: Row, triggers: Iterable[pol
           now: datetime) -> Pending:
     """Insert one row per trigger (none if that cause already has one); those to enqueue."""
     pending: Pending = []
-    disabled = rows.disabled_kinds(conn, dossier.agency_id)
+    disabled = rows.disabled_kinds(conn, dossier.office_id)
     send_after = quiet.next_allowed(alerts.quiet_hours, now)
     for trigger in triggers:
         lang = messages.language(dossier.phone_language or dossier.language)
@@ -86,7 +86,7 @@ def facts(dossier: Row, lang: str) -> texts.Facts:
 
 def _skip_reason(kind: str, dossier: Row, disabled: frozenset[str]) -> str:
     if kind in disabled:
-        return f"{kind} alerts are off for agency {dossier.agency_id}"
+        return f"{kind} alerts are off for agency {dossier.office_id}"
     if not dossier.applicant_phone:
         return "no phone number"
     if dossier.opted_out:

@@ -113,6 +113,7 @@ def result(view: DossierView, form: dict[str, str] | None) -> Any:
         next_step=view.next_step(lang),
         procedure=view.procedure_name(lang),
         office_name=view.office.name(lang),
+        filed_with=view.filed_with(lang),
     ), 200))
     # The page may hold a name and a PIN: no cache keeps it.
     response.headers["Cache-Control"] = "no-store"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from lookup.store.schema import api_keys
+from lookup.store.schema import agencies, api_keys
 
 
 def add(conn: Connection, agency_id: str, key_hash: str, label: str, now: datetime) -> int:
@@ -15,7 +15,15 @@ def add(conn: Connection, agency_id: str, key_hash: str, label: str, now: dateti
 
 
 def agency_for(conn: Connection, key_hash: str) -> str | None:
-    stmt = select(api_keys.c.agency_id).where(
-        api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None)
+    """The agency a live key acts for: its own, or the office its own was merged into."""
+    stmt = (
+        select(func.coalesce(agencies.c.merged_into, agencies.c.id))
+        .select_from(api_keys.join(agencies, agencies.c.id == api_keys.c.agency_id))
+        .where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
     )
     return conn.execute(stmt).scalar_one_or_none()
+
+
+def count_for_agency(conn: Connection, agency_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(api_keys).where(
+        api_keys.c.agency_id == agency_id, api_keys.c.revoked_at.is_(None))).scalar_one()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS
 from lookup.store.schema import agencies, dossiers, events
 
 
@@ -37,22 +38,40 @@ def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
     conn.execute(stmt.on_conflict_do_nothing(index_elements=[agencies.c.id]))
 
 
+def office_of(conn: Connection, agency_id: str) -> str | None:
+    """The office that now acts for an agency: itself, or the one it was merged into."""
+    stmt = select(func.coalesce(agencies.c.merged_into, agencies.c.id)).where(agencies.c.id == agency_id)
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def merged_into(conn: Connection, agency_id: str) -> Sequence[str]:
+    """The agencies merged into this one."""
+    stmt = select(agencies.c.id).where(agencies.c.merged_into == agency_id).order_by(agencies.c.id)
+    return conn.execute(stmt).scalars().all()
+
+
+def set_merged_into(conn: Connection, agency_ids: Sequence[str], office_id: str | None) -> None:
+    conn.execute(update(agencies).where(agencies.c.id.in_(agency_ids)).values(merged_into=office_id))
+
+
+def count_for_agency(conn: Connection, agency_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(dossiers)
+                        .where(dossiers.c.agency_id == agency_id)).scalar_one()
+
+
 # Dossiers
 
-# What a lookup shows or checks: the dossier (not its search keys or bookkeeping) and its office.
+# What a lookup shows or checks: the dossier (not its search keys or bookkeeping), the office
+# it is shown with and, where that office took it over in a merger, the one that filed it.
 _PUBLIC_COLUMNS = (
     *(dossiers.c[name] for name in (
         "id", "code", "agency_id", "procedure_name_vi", "procedure_name_en", "applicant_name",
         "applicant_phone", "language", "pin", "received_at", "original_due_at", "due_at",
         "status", "status_at", "note", "handling_office",
     )),
-    agencies.c.name_vi.label("agency_name_vi"),
-    agencies.c.name_en.label("agency_name_en"),
-    agencies.c.address.label("agency_address"),
-    agencies.c.pickup_hours.label("agency_pickup_hours"),
-    agencies.c.hotline.label("agency_hotline"),
+    *OFFICE_COLUMNS,
 )
-_WITH_AGENCY = dossiers.join(agencies, agencies.c.id == dossiers.c.agency_id)
+_WITH_AGENCY = DOSSIERS_WITH_OFFICE
 _BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY).where(
     dossiers.c.match_key == bindparam("match_key")
 )

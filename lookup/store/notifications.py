@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Row, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup import delivery
-from lookup.store.schema import agencies, alert_switches, dossiers, notifications, phones
+from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS
+from lookup.store.schema import alert_switches, dossiers, notifications, phones
 
 
 def record_delivery(conn: Connection, provider: str, provider_message_id: str, status: str,
@@ -49,16 +50,11 @@ _ALERT_COLUMNS = (
     dossiers.c.status_at,
     dossiers.c.note,
     dossiers.c.due_at,
-    agencies.c.name_vi.label("agency_name_vi"),
-    agencies.c.name_en.label("agency_name_en"),
-    agencies.c.address.label("agency_address"),
-    agencies.c.pickup_hours.label("agency_pickup_hours"),
-    agencies.c.hotline.label("agency_hotline"),
+    *OFFICE_COLUMNS,
     phones.c.language.label("phone_language"),
     func.coalesce(phones.c.opted_out, False).label("opted_out"),
 )
-_ALERT_FROM = dossiers.join(agencies, agencies.c.id == dossiers.c.agency_id).outerjoin(
-    phones, phones.c.phone == dossiers.c.applicant_phone)
+_ALERT_FROM = DOSSIERS_WITH_OFFICE.outerjoin(phones, phones.c.phone == dossiers.c.applicant_phone)
 
 
 def dossier_for_alert(conn: Connection, dossier_id: int) -> Row | None:

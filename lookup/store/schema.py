@@ -61,6 +61,9 @@ agencies = Table(
     Column("pickup_hours", Text, nullable=False, default=""),
     Column("hotline", String(32), nullable=False, default=""),
     Column("updated_at", Timestamp(), nullable=False),
+    # Set when the office was merged into another (the 2025 reform): its dossiers keep their
+    # codes and are shown with that office, whose keys may now write them. Never a chain.
+    Column("merged_into", String(64), ForeignKey("agencies.id")),
 )
 
 dossiers = Table(

@@ -7,12 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, and_, case, func, not_, or_, select
 
-from lookup.store.schema import agencies, dossiers
+from lookup.store.offices import DOSSIERS_WITH_OFFICE, office
+from lookup.store.schema import dossiers
 
 
 def office_counts(conn: Connection, start: datetime, end: datetime, as_of: datetime,
                   resolved: Sequence[str], ended: Sequence[str]) -> Sequence[Row]:
     """One row per office with anything to count between `start` and `end` (UTC, end excluded).
+    An office merged into another counts under that one, its dossiers' office now.
 
     `as_of` is the moment "in progress" is judged at: the month's end, or now for this month.
     `ended` are the final statuses that are not a result (withdrawn, refused, stopped): from
@@ -35,19 +37,19 @@ def office_counts(conn: Connection, start: datetime, end: datetime, as_of: datet
 
     stmt = (
         select(
-            d.agency_id,
-            agencies.c.name_vi,
-            agencies.c.name_en,
+            office.c.id.label("office_id"),
+            office.c.name_vi,
+            office.c.name_en,
             count(and_(d.received_at >= start, d.received_at < end)).label("received"),
             count(finished_in_month).label("resolved"),
             count(on_time).label("resolved_on_time"),
             count(in_progress).label("in_progress"),
             count(overdue).label("overdue_in_progress"),
         )
-        .select_from(dossiers.join(agencies, agencies.c.id == d.agency_id))
+        .select_from(DOSSIERS_WITH_OFFICE)
         # Nothing received after the month can count in it.
         .where(d.received_at < end)
-        .group_by(d.agency_id, agencies.c.name_vi, agencies.c.name_en)
-        .order_by(d.agency_id)
+        .group_by(office.c.id, office.c.name_vi, office.c.name_en)
+        .order_by(office.c.id)
     )
     return conn.execute(stmt).all()
