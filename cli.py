@@ -22,7 +22,11 @@ def init_app(app: Flask) -> None:
 @click.option("--label", default="", help="Who holds the key (shown nowhere but the database).")
 def create_api_key(agency_id: str, label: str) -> None:
     """Create an API key for the back-office of AGENCY_ID; the key is on the last line."""
-    key = current_app.extensions["tracuu.service"].create_api_key(agency_id, label)
+    service = current_app.extensions["tracuu.service"]
+    key = service.create_api_key(agency_id, label)
+    acts_for = service.agency_for_key(key)
+    if acts_for != agency_id:
+        click.echo(f"{agency_id} was merged into {acts_for}: this key acts for {acts_for}", err=True)
     click.echo(f"API key for {agency_id} (shown once; store it in the back-office settings):", err=True)
     click.echo(key)
 

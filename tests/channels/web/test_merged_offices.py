@@ -43,3 +43,7 @@ def test_operators_get_a_clear_refusal(runner, service, demo):
     assert refused.exit_code != 0
     assert "merged into 000.00.00.H01" in refused.output
     assert "not merged" in runner.invoke(args=["unmerge-agency", "000.00.12.H05"]).output
+    made = runner.invoke(args=["create-api-key", "000.00.04.H40"])
+    assert made.exit_code == 0
+    assert "000.00.04.H40 was merged into 000.00.00.H01: this key acts for 000.00.00.H01" in made.output
+    assert service.agency_for_key(made.output.strip().splitlines()[-1]) == PROVINCE
