@@ -4,13 +4,13 @@ shown with the office that took them over, whose keys may now write them."""
 import pytest
 
 from lookup import codes, mergers, stats
-from lookup.ingest import dossier_fields, event_fields
-from lookup.service import Forbidden, Service
-from lookup.store import Store, migrate
+from lookup.ingest import event_fields
+from lookup.service import Forbidden
 from lookup.store import notifications as alert_rows
 from lookup.store.schema import dossiers
 from lookup.views import Proof
 from tests.conftest import AGENCY, NOW, OTHER_AGENCY
+from tests.lookup.core import open_core, put
 
 PROVINCE = "000.00.00.H99"  # the merged office
 OLD_CODE = "000.00.04.H40-261110-0001"
@@ -19,24 +19,12 @@ OTHER_CODE = "000.00.12.H05-261110-0002"
 
 @pytest.fixture
 def core(database_url):
-    migrate.upgrade(database_url)
-    store = Store(database_url)
-    service = Service(store, clock=lambda: NOW)
-    for agency, name in ((AGENCY, "UBND quận cũ"), (OTHER_AGENCY, "UBND huyện cũ"),
-                         (PROVINCE, "UBND phường mới")):
-        service.put_agency(agency, {"name_vi": name, "name_en": "", "address": f"số 1, {name}",
-                                    "pickup_hours": "8:00-17:00", "hotline": "024 0000 0000"}, agency)
+    service = open_core(database_url, {AGENCY: "UBND quận cũ", OTHER_AGENCY: "UBND huyện cũ",
+                                       PROVINCE: "UBND phường mới"})
     put(service, OLD_CODE, AGENCY)
     put(service, OTHER_CODE, OTHER_AGENCY)
     yield service
-    store.dispose()
-
-
-def put(service, code, agency, key_agency=None, **overrides):
-    body = {"agency_id": agency, "procedure_name": "Cấp giấy khai sinh", "applicant_name": "Nguyễn Văn An",
-            "applicant_phone": "0912 345 678", "received_at": "2026-11-10T09:00:00+07:00",
-            "due_at": "2026-11-25", "status": "received", **overrides}
-    return service.put_dossier(dossier_fields(code, body), key_agency or agency)
+    service.store.dispose()
 
 
 def test_a_merged_offices_codes_resolve_with_the_new_office(core):

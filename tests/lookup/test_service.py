@@ -8,38 +8,17 @@ from sqlalchemy import func, select
 from lookup import codes
 from lookup.ingest import EventFields, FieldError, dossier_fields, event_fields
 from lookup.service import Forbidden, Service
-from lookup.store import Store, migrate
 from lookup.store.schema import dossiers, events
 from lookup.views import Proof
 from tests.conftest import AGENCY, NOW, OTHER_AGENCY
-
-CODE = "000.00.04.H40-261110-0001"
+from tests.lookup.core import CODE, open_core, put
 
 
 @pytest.fixture
 def core(database_url):
-    migrate.upgrade(database_url)
-    store = Store(database_url)
-    service = Service(store, clock=lambda: NOW)
-    for agency in (AGENCY, OTHER_AGENCY):
-        service.put_agency(agency, {"name_vi": f"UBND {agency}", "name_en": "", "address": "1 Phố Huế",
-                                    "pickup_hours": "8:00-17:00", "hotline": "024 0000 0000"}, agency)
+    service = open_core(database_url, {agency: f"UBND {agency}" for agency in (AGENCY, OTHER_AGENCY)})
     yield service
-    store.dispose()
-
-
-def put(service, code=CODE, agency=AGENCY, **overrides):
-    body = {
-        "agency_id": agency,
-        "procedure_name": "Cấp giấy khai sinh",
-        "applicant_name": "Nguyễn Văn An",
-        "applicant_phone": "0912 345 678",
-        "received_at": "2026-11-10T09:00:00+07:00",
-        "due_at": "2026-11-25",
-        "status": "received",
-        **overrides,
-    }
-    return service.put_dossier(dossier_fields(code, body), agency)
+    service.store.dispose()
 
 
 def event(status, at, note="", due_at=None):
