@@ -207,10 +207,9 @@ class Service:
         now = self.clock()
         tokens: list[tuple[ChangeListener, Any]] = []
         with self.store.begin() as conn:
-            agency = rows.get_agency(conn, fields.agency_id)
-            if agency is None:
+            if rows.get_agency(conn, fields.agency_id) is None:
                 raise FieldError("agency_id", "unknown agency; PUT /api/v1/agencies/<id> first")
-            if (agency.merged_into or agency.id) != key_agency:
+            if not _acts_for(conn, key_agency, fields.agency_id):
                 raise Forbidden("agency_id is not the agency of this key")
             existing = rows.get_for_update(conn, fields.code.match_key)
             values = {

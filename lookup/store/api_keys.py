@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+from lookup.store.offices import acting_office
 from lookup.store.schema import agencies, api_keys
 
 
@@ -17,7 +18,7 @@ def add(conn: Connection, agency_id: str, key_hash: str, label: str, now: dateti
 def agency_for(conn: Connection, key_hash: str) -> str | None:
     """The agency a live key acts for: its own, or the office its own was merged into."""
     stmt = (
-        select(func.coalesce(agencies.c.merged_into, agencies.c.id))
+        select(acting_office(agencies))
         .select_from(api_keys.join(agencies, agencies.c.id == api_keys.c.agency_id))
         .where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
     )

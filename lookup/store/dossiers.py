@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS
+from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office
 from lookup.store.schema import agencies, dossiers, events
 
 
@@ -40,7 +40,7 @@ def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
 
 def office_of(conn: Connection, agency_id: str) -> str | None:
     """The office that now acts for an agency: itself, or the one it was merged into."""
-    stmt = select(func.coalesce(agencies.c.merged_into, agencies.c.id)).where(agencies.c.id == agency_id)
+    stmt = select(acting_office(agencies)).where(agencies.c.id == agency_id)
     return conn.execute(stmt).scalar_one_or_none()
 
 
@@ -71,14 +71,13 @@ _PUBLIC_COLUMNS = (
     )),
     *OFFICE_COLUMNS,
 )
-_WITH_AGENCY = DOSSIERS_WITH_OFFICE
-_BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY).where(
+_BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE).where(
     dossiers.c.match_key == bindparam("match_key")
 )
 _WITH_EVENTS = (
     select(*_PUBLIC_COLUMNS, events.c.status.label("event_status"), events.c.at.label("event_at"),
            events.c.note.label("event_note"), events.c.due_at.label("event_due_at"))
-    .select_from(_WITH_AGENCY.outerjoin(events, events.c.dossier_id == dossiers.c.id))
+    .select_from(DOSSIERS_WITH_OFFICE.outerjoin(events, events.c.dossier_id == dossiers.c.id))
     .where(dossiers.c.match_key == bindparam("match_key"))
     .order_by(events.c.at, events.c.id)
 )
@@ -100,7 +99,7 @@ def find_with_events(conn: Connection, match_key: str) -> tuple[Row, list[Row]] 
 
 
 def find_by_keypad(conn: Connection, keypad: str, limit: int = 5) -> Sequence[Row]:
-    stmt = (select(*_PUBLIC_COLUMNS).select_from(_WITH_AGENCY)
+    stmt = (select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE)
             .where(dossiers.c.keypad == keypad).order_by(dossiers.c.id).limit(limit))
     return conn.execute(stmt).all()
 

@@ -3,16 +3,23 @@ merged into (the 2025 reform). Lookups, alerts and statistics all join through h
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, FromClause, func
 
 from lookup.store.schema import agencies, dossiers
+
+
+def acting_office(agency: FromClause) -> ColumnElement[str]:
+    """The office that acts for a row of `agency` (the table or an alias): the one it was
+    merged into, else itself. `merged_into` never chains (lookup.mergers flattens), so one
+    hop is enough."""
+    return func.coalesce(agency.c.merged_into, agency.c.id)
+
 
 filing_agency = agencies.alias("filing_agency")
 office = agencies.alias("office")
 
-# `merged_into` never chains (lookup.service.merge_agency flattens), so one hop is enough.
 DOSSIERS_WITH_OFFICE = dossiers.join(filing_agency, filing_agency.c.id == dossiers.c.agency_id).join(
-    office, office.c.id == func.coalesce(filing_agency.c.merged_into, filing_agency.c.id)
+    office, office.c.id == acting_office(filing_agency)
 )
 
 OFFICE_COLUMNS = (
