@@ -16,6 +16,7 @@ from config import Config
 from lookup.clock import Clock, utcnow
 from lookup.service import Service
 from lookup.store import Store
+from lookup.subscribers import Subscribers
 
 
 def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: Clock = utcnow) -> Flask:
@@ -35,6 +36,7 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
     service = Service(store, clock=clock, pin_length=app.config["PIN_LENGTH"])
     app.extensions["tracuu.store"] = store
     app.extensions["tracuu.service"] = service
+    app.extensions["tracuu.subscribers"] = Subscribers(store, clock=clock)
 
     web.init_app(app)
     sms.init_app(app)

@@ -6,7 +6,6 @@ The Kannel and Twilio webhooks only translate to and from this.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,14 +15,11 @@ from channels.sms import commands, replies
 from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
 from channels.sms.senders.base import mask_phone
-from lookup import delivery, phones
-from lookup.store import notifications
-from lookup.store import phones as phone_rows
+from lookup import phones
+from lookup.subscribers import Subscribers
 
 log = logging.getLogger("tracuu.sms")
 LIMITS_KEY = "tracuu.sms.limits"
-# How long a delivery report waits for the worker to store the message id it reports on.
-REPORT_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -62,11 +58,10 @@ def limits_for(app: Flask) -> SmsLimits:
 def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     phone = sender_key(sender)
     service = app.extensions["tracuu.service"]
-    store = app.extensions["tracuu.store"]
+    subscribers = subscribers_of(app)
     settings = settings_from(app)
     limits = limits_for(app)
-    with store.connect() as conn:
-        saved = phone_rows.get(conn, phone)
+    saved = subscribers.settings(phone)
 
     verdict = limits.check_sender(phone)
     if verdict is Verdict.OK:
@@ -78,7 +73,7 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
         if reply is None or not reply.effects:
             reply = None
     if reply is not None and reply.effects:
-        _apply(app, phone, reply.effects)
+        apply_effects(subscribers, phone, reply.effects)
 
     if verdict is Verdict.SILENT:
         log.info("SMS from %s over its limit: silent", mask_phone(phone))
@@ -94,46 +89,28 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     return Answer(reply.text, reply)
 
 
-def _apply(app: Flask, phone: str, effects: tuple[Effect, ...]) -> None:
-    now = app.extensions["tracuu.service"].clock()
-    with app.extensions["tracuu.store"].begin() as conn:
-        for effect in effects:
-            if effect.kind == commands.OPT_OUT:
-                phone_rows.set_opted_out(conn, phone, True, now)
-            elif effect.kind == commands.OPT_IN:
-                phone_rows.set_opted_out(conn, phone, False, now)
-            elif effect.kind == commands.LANGUAGE:
-                phone_rows.set_language(conn, phone, effect.value, now)
+def subscribers_of(app: Flask) -> Subscribers:
+    return app.extensions["tracuu.subscribers"]
+
+
+def apply_effects(subscribers: Subscribers, phone: str, effects: tuple[Effect, ...]) -> None:
+    """Store what a keyword changed for `phone` (alerts off/on, reply language)."""
+    opted_out: bool | None = None
+    language: str | None = None
+    for effect in effects:
+        if effect.kind == commands.OPT_OUT:
+            opted_out = True
+        elif effect.kind == commands.OPT_IN:
+            opted_out = False
+        elif effect.kind == commands.LANGUAGE:
+            language = effect.value
+    subscribers.update(phone, opted_out=opted_out, language=language)
 
 
 def record_delivery(app: Flask, provider: str, message_id: str, status: str, error: str,
                     reference: str = "") -> bool:
-    """Apply a delivery report to the notification sent as `message_id`; never backwards.
-
-    A report can beat the worker that sent the text: the provider answers the send, reports
-    at once, and the worker has not stored the message id yet. When `reference` (our
-    notification id) names a row still in `sending` without an id, wait a moment for it.
-    """
-    moved = _record(app, provider, message_id, status, error)
-    if moved or not reference.isdigit():
-        return moved
-    store = app.extensions["tracuu.store"]
-    deadline = time.monotonic() + REPORT_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        with store.connect() as conn:
-            row = notifications.get(conn, int(reference))
-        if row is None or row.status != delivery.SENDING or row.provider_message_id:
-            break
-        time.sleep(0.05)
-    else:
-        log.warning("%s report for %s: notification %s never got its id", provider, message_id, reference)
-        return False
-    return _record(app, provider, message_id, status, error)
-
-
-def _record(app: Flask, provider: str, message_id: str, status: str, error: str) -> bool:
-    now = app.extensions["tracuu.service"].clock()
-    with app.extensions["tracuu.store"].begin() as conn:
-        moved = notifications.record_delivery(conn, provider, message_id, status, error, now)
+    """Apply a delivery report to the notification sent as `message_id`; never backwards
+    (the core waits a moment for a worker that has not stored the id yet)."""
+    moved = subscribers_of(app).record_delivery(provider, message_id, status, error, reference)
     log.info("%s report %s for %s: %s", provider, status, message_id, "recorded" if moved else "ignored")
     return moved
