@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(load_demo)
     app.cli.add_command(merge_agency)
     app.cli.add_command(unmerge_agency)
+    app.cli.add_command(calendar_import)
+    app.cli.add_command(calendar_show)
 
 
 @click.command("create-api-key")
@@ -114,3 +116,42 @@ def unmerge_agency(agency_id: str) -> None:
     except mergers.MergeRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"{agency_id} is no longer part of {office_id}")
+
+
+@click.command("calendar-import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Forget the swaps stored earlier for the years this file names.")
+def calendar_import(path: str, replace: bool) -> None:
+    """Import the year's announced swaps of working days from a CSV file.
+
+    One line per day: date (YYYY-MM-DD), off or work, reason; e.g.
+    `2027-02-03,off,Nghỉ Tết (thay cho thứ Bảy 2027-01-30)` and `2027-01-30,work,Làm bù`.
+    A header row is allowed. Nothing is stored if any line is wrong.
+    """
+    from lookup import calendar
+
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        swaps, bad = calendar.read_swaps(handle)
+    for problem in bad:
+        click.echo(f"line {problem.line}: {problem.problem}", err=True)
+    if bad:
+        raise click.ClickException(f"{path}: {len(bad)} wrong lines; nothing imported")
+    years = sorted({swap.day.year for swap in swaps})
+    removed = current_app.extensions["tracuu.service"].put_swaps(
+        swaps, replace_years=years if replace else ())
+    if removed:
+        click.echo(f"removed {removed} earlier swaps of {', '.join(map(str, years))}", err=True)
+    click.echo(f"imported {len(swaps)} swaps"
+               + (f" for {', '.join(map(str, years))}" if years else ""))
+
+
+@click.command("calendar-show")
+@with_appcontext
+@click.argument("year", type=click.IntRange(2000, 2100))
+def calendar_show(year: int) -> None:
+    """The days off and the weekend days worked in YEAR, one a line: `YYYY-MM-DD off|work reason`."""
+    calendar = current_app.extensions["tracuu.service"].calendar()
+    for day in calendar.days_of(year):
+        click.echo(f"{day.day.isoformat()} {day.kind} {day.reason}".rstrip())

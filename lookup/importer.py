@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lookup.ingest import DossierFields, FieldError, dossier_fields
+from lookup.ingest import DossierFields, FieldError, dossier_fields, is_utf8
 from lookup.service import RESOLVED, Service
 from lookup.store import dossiers as rows
 
@@ -109,7 +109,7 @@ def _parse_row(header: list[str], values: list[str], line_no: int,
         "".join(values).encode("utf-8")
     except UnicodeEncodeError:
         # Bytes that were not UTF-8 were read as lone surrogates; name the first such column.
-        name = next(n for n, v in record.items() if not _is_utf8(v))
+        name = next(n for n, v in record.items() if not is_utf8(v))
         report.rejected.append((line_no, f"{name}: not UTF-8 (save the file as CSV UTF-8)"))
         return None
     body = {k: v for k, v in record.items() if v != "" and k in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
@@ -118,14 +118,6 @@ def _parse_row(header: list[str], values: list[str], line_no: int,
     except FieldError as bad:
         report.rejected.append((line_no, f"{bad.field}: {bad.problem}"))
         return None
-
-
-def _is_utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _write(service: Service, batch: dict[str, tuple[int, DossierFields]], report: ImportReport) -> None:

@@ -58,6 +58,16 @@ class EventFields:
 AGENCY_FIELDS = ("name_vi", "name_en", "address", "pickup_hours", "hotline")
 
 
+def is_utf8(value: str) -> bool:
+    """False for text read from bytes that were not UTF-8 (errors="surrogateescape" leaves lone
+    surrogates in their place)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def require_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise FieldError("body", "expected a JSON object")

@@ -56,6 +56,16 @@ NEXT_STEPS = {
 }
 
 
+# How a due date stands in working days (lookup.calendar.due_count); one wording for 1, one for more.
+WORKING_DAYS = {
+    "left_one": N_("1 working day left"),
+    "left": N_("%(count)s working days left"),
+    "today": N_("due today"),
+    "late_one": N_("1 working day late"),
+    "late": N_("%(count)s working days late"),
+}
+
+
 def language(value: str | None) -> str:
     """One of LANGUAGES, from whatever a request or a record said."""
     if value:
@@ -90,3 +100,14 @@ def status_label(status: str, lang: str) -> str:
 
 def next_step(status: str, lang: str, overdue: bool = False) -> str:
     return gettext(lang, NEXT_STEPS[statuses.OVERDUE if overdue else status])
+
+
+def working_days(lang: str, left: int | None, late: int | None, due_today: bool = False) -> str:
+    """"3 working days left", "due today", "1 working day late"; "" when there is nothing to count."""
+    if late:
+        return gettext(lang, WORKING_DAYS["late_one" if late == 1 else "late"], count=late)
+    if left:
+        return gettext(lang, WORKING_DAYS["left_one" if left == 1 else "left"], count=left)
+    if left == 0 and due_today:
+        return gettext(lang, WORKING_DAYS["today"])
+    return ""

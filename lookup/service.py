@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,15 +18,19 @@ from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from lookup import codes, phones, statuses
+from lookup.calendar import DueCount, Swap, WorkingCalendar, due_count
 from lookup.clock import Clock, utcnow
 from lookup.ingest import DossierFields, EventFields, FieldError
-from lookup.store import Store
+from lookup.store import Store, calendar_days
 from lookup.store import api_keys as api_key_rows
 from lookup.store import dossiers as rows
 from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
 
 RESOLVED = ("ready", "returned")
 FINAL = tuple(code for code, s in statuses.STATUSES.items() if s.final)
+# How long a process keeps the working calendar before reading the swaps again: an import
+# (calendar-import) reaches every running web and worker process within this.
+CALENDAR_SECONDS = 60.0
 
 
 class Forbidden(Exception):
@@ -80,6 +85,7 @@ class Service:
         self.clock = clock
         self.pin_length = pin_length
         self.listeners: list[ChangeListener] = []
+        self._calendar: tuple[float, WorkingCalendar] | None = None
 
     # Reading
 
@@ -139,7 +145,11 @@ class Service:
         return phones.same_number(proof.phone, row.applicant_phone)
 
     def _view(self, row: Row, proven: bool, timeline: Sequence[TimelineEntry]) -> DossierView:
-        overdue = statuses.is_overdue(row.status, row.due_at, self.clock())
+        now = self.clock()
+        overdue = statuses.is_overdue(row.status, row.due_at, now)
+        count = DueCount()
+        if row.due_at is not None and not statuses.get(row.status).final:
+            count = due_count(self.calendar(), row.due_at, now, overdue)
         return DossierView(
             code=row.code,
             status=row.status,
@@ -160,12 +170,33 @@ class Service:
             due_at=row.due_at,
             original_due_at=row.original_due_at,
             overdue=overdue,
+            working_days_left=count.left,
+            working_days_late=count.late,
+            due_today=count.due_today,
             note=row.note if statuses.get(row.status).note_is_public else "",
             language=row.language,
             proven=proven,
             applicant_name=mask_name(row.applicant_name) if proven else None,
             timeline=tuple(timeline),
         )
+
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar with the imported swaps, read again every CALENDAR_SECONDS."""
+        kept = self._calendar
+        if kept is None or time.monotonic() - kept[0] > CALENDAR_SECONDS:
+            with self.store.connect() as conn:
+                swaps = calendar_days.all_swaps(conn)
+            kept = self._calendar = (time.monotonic(), WorkingCalendar(swaps))
+        return kept[1]
+
+    def put_swaps(self, swaps: Sequence[Swap], *, replace_years: Sequence[int] = ()) -> int:
+        """Store announced swaps; with `replace_years`, those years' earlier swaps go first.
+        How many earlier swaps were removed."""
+        with self.store.begin() as conn:
+            removed = calendar_days.remove_years(conn, replace_years)
+            calendar_days.put(conn, swaps, self.clock())
+        self._calendar = None
+        return removed
 
     def agency_for_key(self, key: str) -> str | None:
         if not key or len(key) > 200:

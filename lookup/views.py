@@ -63,6 +63,11 @@ class DossierView:
     due_at: datetime | None
     original_due_at: datetime | None
     overdue: bool
+    # Working days (lookup.calendar) until the due date while open and on time, or since it
+    # while overdue; None when the other applies, the dossier is finished or has no due date.
+    working_days_left: int | None
+    working_days_late: int | None
+    due_today: bool
     # The office's latest note when it is what the citizen needs: a reason, a list, an amount.
     note: str
     language: str
@@ -87,6 +92,11 @@ class DossierView:
     def next_step(self, lang: str) -> str:
         return messages.next_step(self.status, lang, overdue=self.overdue)
 
+    def working_days_text(self, lang: str) -> str:
+        """"3 working days left", "due today", "2 working days late", or "" (lookup.messages)."""
+        return messages.working_days(lang, self.working_days_left, self.working_days_late,
+                                     self.due_today)
+
     def as_dict(self, lang: str) -> dict[str, Any]:
         data: dict[str, Any] = {
             "code": self.code,
@@ -106,6 +116,8 @@ class DossierView:
             "due_at": iso(self.due_at),
             "original_due_at": iso(self.original_due_at),
             "overdue": self.overdue,
+            "working_days_left": self.working_days_left,
+            "working_days_late": self.working_days_late,
             "next_step": self.next_step(lang),
             "note": self.note or None,
             "proven": self.proven,

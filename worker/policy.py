@@ -8,10 +8,11 @@ cause (the same event, the same new due date, the same missed due date, the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from lookup import statuses
-from lookup.clock import local
+from lookup.calendar import WorkingCalendar
+from lookup.clock import OFFICE_ZONE, local
 
 PICKUP = "pickup"
 SUPPLEMENT = "supplement"
@@ -32,8 +33,8 @@ ON_STATUS = {
 }
 KINDS = (*ON_STATUS.values(), NEW_DUE_DATE, OVERDUE, PICKUP_REMINDER)
 
-# The daily scan looks this far back, so a first run on an old database is not a flood.
-SCAN_LOOKBACK = timedelta(days=7)
+# The daily scan looks this far back (scan_since), so a first run on an old database is not a flood.
+SCAN_LOOKBACK_WORKING_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -67,28 +68,29 @@ def overdue(status: str, due_at: datetime | None, now: datetime) -> Trigger | No
     return Trigger(OVERDUE, f"overdue:{_stamp(due_at)}")
 
 
-def pickup_reminder(status: str, status_at: datetime, now: datetime, working_days: int) -> Trigger | None:
+def pickup_reminder(status: str, status_at: datetime, now: datetime, working_days: int,
+                    calendar: WorkingCalendar) -> Trigger | None:
     """One reminder when a result has waited `working_days` working days; once per ready spell."""
     if status != "ready":
         return None
-    if local(now).date() < add_working_days(local(status_at).date(), working_days):
+    if local(now).date() < calendar.add_working_days(local(status_at).date(), working_days):
         return None
     return Trigger(PICKUP_REMINDER, f"reminder:{_stamp(status_at)}")
-
-
-def add_working_days(day: date, count: int) -> date:
-    """`count` working days (Monday to Friday) after `day`. Public holidays are not known here."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def ready_before(now: datetime, working_days: int) -> datetime:
     """A bound for the scan's query: ready before this may be due a reminder (checked exactly later)."""
     # Calendar days always cover at least as many working days.
     return now - timedelta(days=working_days)
+
+
+def scan_since(moment: datetime, calendar: WorkingCalendar) -> datetime:
+    """Where the daily scan starts looking back from `moment`: SCAN_LOOKBACK_WORKING_DAYS
+    working days, and the days off just before them, so a week of Tết stays in view."""
+    day = calendar.add_working_days(local(moment).date(), -SCAN_LOOKBACK_WORKING_DAYS)
+    while not calendar.is_working_day(day - timedelta(days=1)):
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(0), OFFICE_ZONE)
 
 
 def _stamp(moment: datetime | None) -> str:

@@ -22,19 +22,21 @@ def daily_scan(alerts: Alerts, now: datetime | None = None) -> dict[str, int]:
     """New alerts written (and enqueued), by kind."""
     now = now or alerts.now()
     created = {policy.OVERDUE: 0, policy.PICKUP_REMINDER: 0}
+    calendar = alerts.service.calendar()
+    ready_bound = policy.ready_before(now, alerts.reminder_days)
 
     def overdue(conn, after):
-        return rows.overdue_dossiers(conn, now, now - policy.SCAN_LOOKBACK, FINAL, BATCH, after)
+        return rows.overdue_dossiers(conn, now, policy.scan_since(now, calendar), FINAL, BATCH, after)
 
     def waiting(conn, after):
-        bound = policy.ready_before(now, alerts.reminder_days)
-        return rows.waiting_for_pickup(conn, bound, bound - policy.SCAN_LOOKBACK, BATCH, after)
+        return rows.waiting_for_pickup(conn, ready_bound, policy.scan_since(ready_bound, calendar),
+                                       BATCH, after)
 
     def overdue_trigger(d):
         return policy.overdue(d.status, d.due_at, now)
 
     def reminder_trigger(d):
-        return policy.pickup_reminder(d.status, d.status_at, now, alerts.reminder_days)
+        return policy.pickup_reminder(d.status, d.status_at, now, alerts.reminder_days, calendar)
 
     for kind, query, trigger in ((policy.OVERDUE, overdue, overdue_trigger),
                                  (policy.PICKUP_REMINDER, waiting, reminder_trigger)):

@@ -46,6 +46,9 @@ def to_match(view: DossierView) -> Match:
         proven=view.proven,
         procedure_vi=view.procedure_name_vi if view.proven else "",
         procedure_en=view.procedure_name_en if view.proven else "",
+        days_left=view.working_days_left,
+        days_late=view.working_days_late,
+        due_today=view.due_today,
     )
 
 

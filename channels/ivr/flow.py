@@ -74,6 +74,10 @@ class Match:
     proven: bool = False
     procedure_vi: str = ""
     procedure_en: str = ""
+    # Working days left until the due date, or late since it (lookup.views.DossierView).
+    days_left: int | None = None
+    days_late: int | None = None
+    due_today: bool = False
 
 
 # Outputs

@@ -113,6 +113,9 @@ def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
     say(DOSSIER["status"], status=messages.status_label(match.status, lang))
     if match.due and not match.final:
         say(DOSSIER["due"], date=speech.date_words(date.fromisoformat(match.due), lang))
+        count = messages.working_days(lang, match.days_left, match.days_late, match.due_today)
+        if count:
+            parts.append((lang, count[:1].upper() + count[1:] + "."))
         if not match.overdue:  # when it is, the next step says so
             say(DOSSIER["on_time"])
     parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue)))

@@ -23,7 +23,9 @@ MAX_CODES = 3
 HEAD = N_("Dossier %(code)s: %(status)s.")
 OVERDUE_HEAD = N_("Dossier %(code)s: %(status)s, overdue.")
 DUE = N_("Due %(date)s.")
+DUE_COUNT = N_("Due %(date)s (%(count)s).")
 OVERDUE_SINCE = N_("Was due %(date)s; the office must give you a new date.")
+OVERDUE_SINCE_COUNT = N_("Was due %(date)s (%(count)s); the office must give you a new date.")
 AT_OFFICE = N_("At %(office)s.")
 WAIT_DESK = N_("Wait for the desk to accept it.")
 COLLECT_AT = N_("Collect at %(office)s.")
@@ -107,21 +109,33 @@ def status_reply(view: DossierView, style: Style, max_chars: int | None = None) 
     label = messages.status_label(view.status, style.lang)
     head_msg = OVERDUE_HEAD if view.overdue else HEAD
     head = style.say(head_msg, code=view.code, status=label)
-    return compose(head, _parts(view, style), 1, max_chars)
+    reply = compose(head, _parts(view, style), 1, max_chars)
+    count = style.finish(view.working_days_text(style.lang))
+    if count:
+        # The working days are a gloss on the date: they go in only if they cost nothing else.
+        counted = compose(head, _parts(view, style, count), 1, max_chars)
+        if counted.replace(f" ({count})", "", 1) == reply:
+            return counted
+    return reply
 
 
-def _parts(view: DossierView, style: Style) -> list[Part]:
+def _parts(view: DossierView, style: Style, count: str = "") -> list[Part]:
     office = view.office.name(style.lang)
     hotline = view.office.hotline or style.hotline
     call = style.say(CALL, hotline=hotline) if hotline else ""
     note = style.finish(" ".join(view.note.split())) if view.note else ""
     status = view.status
     if view.overdue and view.due_at:
-        return [style.say(OVERDUE_SINCE, date=style.date(view.due_at)), call]
+        since = (style.say(OVERDUE_SINCE_COUNT, date=style.date(view.due_at), count=count) if count
+                 else style.say(OVERDUE_SINCE, date=style.date(view.due_at)))
+        return [since, call]
     if status == "registered":
         return [style.say(WAIT_DESK), call]
     if status in _DUE_STATUSES:
-        due = style.say(DUE, date=style.date(view.due_at)) if view.due_at else ""
+        due = ""
+        if view.due_at:
+            due = (style.say(DUE_COUNT, date=style.date(view.due_at), count=count) if count
+                   else style.say(DUE, date=style.date(view.due_at)))
         where = style.say(AT_OFFICE, office=view.handling_office) if view.handling_office else ""
         return [due, where, call]
     if status == "supplement_requested":

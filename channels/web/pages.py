@@ -111,6 +111,7 @@ def result(view: DossierView, form: dict[str, str] | None) -> Any:
         "result.html", view=view, form=form,
         status_text=view.status_label(lang),
         next_step=view.next_step(lang),
+        working_days=view.working_days_text(lang),
         procedure=view.procedure_name(lang),
         office_name=view.office.name(lang),
         filed_with=view.filed_with(lang),

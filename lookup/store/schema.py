@@ -7,6 +7,7 @@ from datetime import UTC
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -165,6 +166,17 @@ alert_switches = Table(
     Column("agency_id", String(64), ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", String(32), primary_key=True),
     Column("enabled", Boolean, nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    # The year's announced swaps (lookup.calendar): a weekday off, or a weekend day worked.
+    # They win over the public holidays the `holidays` package knows on the day they name.
+    Column("day", Date, primary_key=True),
+    Column("kind", String(4), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
     Column("updated_at", Timestamp(), nullable=False),
 )
 

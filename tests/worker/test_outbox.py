@@ -169,6 +169,18 @@ def test_daily_scan_apologises_once_for_a_missed_due_date_and_reminds_once(app, 
     assert on_time not in " ".join(r.body for r in new)
 
 
+def test_the_daily_scan_counts_tet_as_days_off(app, dossiers):
+    # Ready the Friday before Tết 2026 (16-20 February off): five working days later is the
+    # 27th; a week of calendar days would have reminded during the holiday's aftermath.
+    ready = datetime(2026, 2, 13, 3, tzinfo=UTC)
+    code = dossiers.new(received_ago=NOW - datetime(2026, 2, 2, 3, tzinfo=UTC),
+                        due_in=datetime(2026, 2, 12, 10, tzinfo=UTC) - NOW)
+    dossiers.event(code, "ready", at=ready)
+    alerts = app.extensions["tracuu.alerts"]
+    assert scan.daily_scan(alerts, now=datetime(2026, 2, 26, 3, tzinfo=UTC))["pickup_reminder"] == 0
+    assert scan.daily_scan(alerts, now=datetime(2026, 2, 27, 3, tzinfo=UTC))["pickup_reminder"] == 1
+
+
 def test_the_sweeper_pages_through_every_row_left_behind(app, dossiers, redis_server, redis_url, monkeypatch):
     for _ in range(5):
         dossiers.event(dossiers.new(), "ready")

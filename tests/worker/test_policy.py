@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from lookup.calendar import Swap, WorkingCalendar
 from lookup.service import Change
 from worker import policy
 from worker.policy import Trigger
@@ -66,27 +67,38 @@ def test_daily_scan_finds_overdue(status, due, now, expected):
 
 
 FRIDAY = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+BEFORE_TET = datetime(2026, 2, 13, 3, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("status, ready_at, now, expected", [
-    # Ready on Friday; 5 working days later is the next Friday.
-    ("ready", FRIDAY, FRIDAY + timedelta(days=6), None),
-    ("ready", FRIDAY, FRIDAY + timedelta(days=7), Trigger("pickup_reminder", "reminder:20261120T1000")),
+    # Ready on Friday 20 November; 5 working days later is Monday 30 (Tuesday 24 is a holiday).
+    ("ready", FRIDAY, FRIDAY + timedelta(days=9), None),
+    ("ready", FRIDAY, FRIDAY + timedelta(days=10), Trigger("pickup_reminder", "reminder:20261120T1000")),
     ("ready", FRIDAY, FRIDAY + timedelta(days=30), Trigger("pickup_reminder", "reminder:20261120T1000")),
     ("returned", FRIDAY, FRIDAY + timedelta(days=30), None),
+    # Ready the Friday before Tết 2026 (16-20 February off): not before Friday 27 February.
+    ("ready", BEFORE_TET, datetime(2026, 2, 26, 3, tzinfo=UTC), None),
+    ("ready", BEFORE_TET, datetime(2026, 2, 27, 3, tzinfo=UTC),
+     Trigger("pickup_reminder", "reminder:20260213T1000")),
 ])
 def test_pickup_reminder_after_working_days(status, ready_at, now, expected):
-    assert policy.pickup_reminder(status, ready_at, now, 5) == expected
+    assert policy.pickup_reminder(status, ready_at, now, 5, WorkingCalendar()) == expected
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    (date(2026, 11, 20), 1, date(2026, 11, 23)),  # Friday + 1 = Monday
-    (date(2026, 11, 20), 5, date(2026, 11, 27)),
-    (date(2026, 11, 21), 1, date(2026, 11, 23)),  # Saturday + 1 = Monday
-    (date(2026, 11, 23), 0, date(2026, 11, 23)),
+def test_an_imported_swap_moves_the_reminder():
+    worked = WorkingCalendar([Swap(date(2026, 11, 24), "work", "")])
+    assert policy.pickup_reminder("ready", FRIDAY, FRIDAY + timedelta(days=7), 5, worked) is not None
+    assert policy.pickup_reminder("ready", FRIDAY, FRIDAY + timedelta(days=7), 5, WorkingCalendar()) is None
+
+
+@pytest.mark.parametrize("now, since", [
+    # Friday 20 November: back 5 working days (13, 16, 17, 18, 19) and the weekend before them.
+    (FRIDAY, datetime(2026, 11, 12, 17, tzinfo=UTC)),
+    # Just after Tết 2026: the week off and the weekends around it stay in view.
+    (datetime(2026, 2, 24, 3, tzinfo=UTC), datetime(2026, 2, 9, 17, tzinfo=UTC)),
 ])
-def test_working_days(start, days, expected):
-    assert policy.add_working_days(start, days) == expected
+def test_the_scan_looks_back_in_working_days(now, since):
+    assert policy.scan_since(now, WorkingCalendar()) == since
 
 
 def test_every_kind_has_texts():

@@ -82,6 +82,24 @@ def test_overdue_is_said():
     assert "late" in words and "not overdue" not in words
 
 
+@pytest.mark.parametrize("counts, lang, said", [
+    ({"days_left": 2}, "vi", "Còn 2 ngày làm việc."),
+    ({"days_left": 1}, "en", "1 working day left."),
+    ({"days_left": 0, "due_today": True}, "en", "Due today."),
+    ({"overdue": True, "days_late": 3}, "vi", "Trễ 3 ngày làm việc."),
+])
+def test_working_days_are_said_after_the_due_date(counts, lang, said):
+    match = Match(**{**MATCH.__dict__, **counts})
+    words = prompts.segments(flow.ask_menu(lang, flow.status_lines((match,))))[0][1]
+    assert said in words
+    assert words.index(said) > words.index("2026")
+
+
+def test_no_count_is_said_without_one():
+    words = prompts.segments(flow.ask_menu("en", flow.status_lines((MATCH,))))[0][1]
+    assert "working day" not in words
+
+
 def test_operator_hours_are_said_in_words():
     words = prompts.line_parts(Line("operator_closed", {"hours": "Mon-Fri 07:30-17:00"}), "vi")[0][1]
     assert "thứ Hai đến thứ Sáu" in words and "07:30 đến 17:00" in words

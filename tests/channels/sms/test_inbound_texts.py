@@ -46,7 +46,10 @@ READY = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'giay hen va CCCD. Goi 024 3858 0000.'
 )
-PROCESSING = 'HS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra 24/11/2026. Goi 024 3858 0000.'
+PROCESSING = (
+    'HS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra 24/11/2026 (con 1 ngay lam viec). '
+    'Goi 024 3858 0000.'
+)
 OVERDUE = (
     'HS 000.00.04.H40-261020-0003: Dang xu ly, tre han. Hen tra 15/11/2026 da qua han; co quan phai '
     'xin loi va hen lai ngay moi. Goi 024 3858 0000.'
@@ -59,7 +62,10 @@ FEE = (
     'HS 000.00.12.H05-261028-0001: Yeu cau nghia vu tai chinh. Can lam: Nop le phi truoc ba '
     '1.250.000 dong tai Chi cuc Thue khu vuc. Goi 0209 3870 000.'
 )
-RECEIVED = 'HS 000.00.12.H05-261101-0002: Da tiep nhan. Hen tra 04/12/2026. Goi 0209 3870 000.'
+RECEIVED = (
+    'HS 000.00.12.H05-261101-0002: Da tiep nhan. Hen tra 04/12/2026 (con 9 ngay lam viec). '
+    'Goi 0209 3870 000.'
+)
 RETURNED = 'HS 000.00.12.H05-261015-0003: Da tra ket qua. Khong can lam gi them.'
 NOT_ACCEPTED = (
     'HS 000.00.12.H05-261103-0004: Khong duoc tiep nhan. Ly do: To khai thieu chu ky; vui long nop '
@@ -81,18 +87,20 @@ NOT_FOUND_R = (
 TWO_RP = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026. Goi 024 3858 0000.'
+    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.'
 )
 THREE_RPO = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026. Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu ly, tre han. Hen tra '
+    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
+    'ly, tre han. Hen tra '
     '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi. Goi 024 3858 0000.'
 )
 FOUR = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026. Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu ly, tre han. Hen tra '
+    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
+    'ly, tre han. Hen tra '
     '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi.\nMoi tin chi tra cuu toi da 3 '
     'ma.'
 )
@@ -251,8 +259,8 @@ def test_effects_of_keywords(handler):
 
 def test_saved_language_is_used(handler):
     reply = handler(P, language="en")
-    assert reply.text == ("Dossier 000.00.04.H40-261105-0002: Being processed. Due 24/11/2026. "
-                          "Call 024 3858 0000.")
+    assert reply.text == ("Dossier 000.00.04.H40-261105-0002: Being processed. Due 24/11/2026 "
+                          "(1 working day left). Call 024 3858 0000.")
     assert handler("HUY", language="en").text == STOP_EN
     assert handler("STOP", language="vi").text == STOP_VI
 

@@ -248,3 +248,22 @@ def test_dates_out_of_range_are_refused(client, agency):
         response = client.put(f"/api/v1/dossiers/{CODE}", headers=auth(agency),
                               json={**DOSSIER, "received_at": value})
         assert response.status_code == 422 and response.get_json()["field"] == "received_at"
+
+
+def test_lookup_counts_working_days_with_the_holidays_and_the_swaps(client, app, demo):
+    # Friday 20 November 2026; Tuesday 24 is Vietnam Cultural Day in the holidays package.
+    processing = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261105-0002"}).get_json()
+    assert processing["due_at"].startswith("2026-11-24")
+    assert (processing["working_days_left"], processing["working_days_late"]) == (1, None)
+    overdue = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261020-0003"}).get_json()
+    assert (overdue["working_days_left"], overdue["working_days_late"]) == (None, 5)
+    ready = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261102-0001"}).get_json()
+    assert (ready["working_days_left"], ready["working_days_late"]) == (None, None)
+
+    from datetime import date
+
+    from lookup.calendar import WORK, Swap
+
+    app.extensions["tracuu.service"].put_swaps([Swap(date(2026, 11, 24), WORK, "offices open")])
+    processing = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261105-0002"}).get_json()
+    assert processing["working_days_left"] == 2

@@ -104,6 +104,16 @@ def test_overdue_is_said_plainly(client, demo):
     assert "The office is late" in text_of(tree)
 
 
+@pytest.mark.parametrize("code, lang, count", [
+    ("000.00.04.H40-261105-0002", "vi", "(còn 1 ngày làm việc)"),  # due Tuesday 24, a holiday
+    ("000.00.04.H40-261105-0002", "en", "(1 working day left)"),
+    ("000.00.04.H40-261020-0003", "en", "(5 working days late)"),
+])
+def test_the_due_date_says_how_many_working_days(client, demo, code, lang, count):
+    page = text_of(parse_page(lookup(client, code, query_string={"lang": lang}).data, lang))
+    assert count in page
+
+
 def test_moved_due_date_is_shown(app, client, demo, service):
     from datetime import timedelta
 
