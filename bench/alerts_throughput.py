@@ -38,9 +38,9 @@ from worker.jobs import noop  # noqa: E402
 
 def timed(redis: Redis) -> tuple[int, float]:
     """(jobs, seconds) from the first start to the last end of the finished jobs; forgets them."""
-    queue = Queue(queues.ALERTS, connection=redis)
+    queue = Queue(queues.ALERTS, connection=redis, serializer=queues.SERIALIZER)
     ids = queue.finished_job_registry.get_job_ids()
-    jobs = [j for j in Job.fetch_many(ids, connection=redis) if j is not None]
+    jobs = [j for j in Job.fetch_many(ids, connection=redis, serializer=queues.SERIALIZER) if j is not None]
     start = min(j.started_at for j in jobs)
     end = max(j.ended_at for j in jobs)
     for job_id in ids:
@@ -58,7 +58,7 @@ def measure(redis: Redis, apps: dict, work: Path, per_round: int, rounds: int, e
             first: int) -> dict[str, float]:
     """Jobs per second of each kind (noop, twilio, kannel), alternating in rounds."""
     alerts = apps["twilio"][0].extensions["tracuu.alerts"]
-    queue = Queue(queues.ALERTS, connection=redis)
+    queue = Queue(queues.ALERTS, connection=redis, serializer=queues.SERIALIZER)
     retry = Retry(max=len(alerts.retry_intervals), interval=alerts.retry_intervals)
     totals = {"noop": [0, 0.0], "twilio": [0, 0.0], "kannel": [0, 0.0]}
     for number in range(rounds):

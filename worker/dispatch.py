@@ -30,7 +30,7 @@ def enqueue(alerts: Alerts, notification_id: int, send_after: datetime | None,
     from worker.jobs import send_alert
 
     now = now or alerts.now()
-    queue = Queue(queues.ALERTS, connection=alerts.redis)
+    queue = Queue(queues.ALERTS, connection=alerts.redis, serializer=queues.SERIALIZER)
     options = {
         "job_id": job_id(notification_id, send_after),
         "retry": Retry(max=len(alerts.retry_intervals), interval=alerts.retry_intervals),

@@ -1,10 +1,16 @@
-"""RQ job functions, at stable import paths. They take ids and reload what they need."""
+"""RQ job functions, at stable import paths. They take ids and reload what they need.
+
+Only the functions named in `__all__` run in our workers (worker.runner.GuardedJob): a job in
+Redis naming any other callable is refused and marked failed without being imported or called.
+"""
 
 from __future__ import annotations
 
 from rq import get_current_job
 
 from worker import context, sending
+
+__all__ = ["noop", "send_alert"]
 
 
 def send_alert(notification_id: int) -> str:
@@ -17,3 +23,7 @@ def send_alert(notification_id: int) -> str:
 def noop(number: int) -> int:
     """Does nothing: the baseline of bench/alerts_throughput.py (RQ's own cost per job)."""
     return number
+
+
+# What a job may name, as RQ writes it (`module.function`).
+ALLOWED = frozenset(f"{__name__}.{name}" for name in __all__)

@@ -15,11 +15,13 @@ import time
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
+from rq.job import Job
 from rq.worker import StopRequested
 
 from lookup.clock import local
-from worker import scan, sweeper
+from worker import queues, scan, sweeper
 from worker.context import Alerts
+from worker.jobs import ALLOWED
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +34,38 @@ SCAN_LOCK = "tracuu:alerts:scan:running"
 SCAN_DONE = "tracuu:alerts:scan:done:{day}"
 
 
+class RefusedJob(Exception):
+    """A job named a callable that is not one of ours (worker.jobs.ALLOWED)."""
+
+
+class GuardedJob(Job):
+    """A job that runs only our own job functions, and no callbacks.
+
+    Anything that reaches Redis can write a job; without this the worker would import and call
+    whatever it names (`os.system`, …). RQ's perform_job turns the refusal into a failed job.
+    """
+
+    @property
+    def func(self):
+        name = self.func_name
+        if name not in ALLOWED or self.instance is not None:
+            log.error("job %s refused: %r is not one of our job functions", self.id, name)
+            raise RefusedJob(f"{name!r} is not one of our job functions")
+        return super().func
+
+    # Callbacks are imported by name too; ours use none.
+    success_callback = failure_callback = stopped_callback = property(lambda self: None)
+
+
 class _Defaults:
     log_result_lifespan = False
 
-    def __init__(self, queues, *args, **kwargs) -> None:
+    def __init__(self, queue_names, *args, **kwargs) -> None:
         kwargs.setdefault("worker_ttl", WORKER_TTL)
         kwargs.setdefault("maintenance_interval", MAINTENANCE_SECONDS)
-        super().__init__(queues, *args, **kwargs)
+        kwargs.setdefault("job_class", GuardedJob)
+        kwargs.setdefault("serializer", queues.SERIALIZER)
+        super().__init__(queue_names, *args, **kwargs)
         self.stop_asked = False
 
     def request_stop(self, signum, frame) -> None:

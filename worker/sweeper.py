@@ -32,7 +32,8 @@ def sweep(alerts: Alerts, now: datetime | None = None, grace: timedelta | None =
     grace = timedelta(seconds=alerts.sweep_every) if grace is None else grace
     redis = alerts.redis
     # A worker killed right after popping a job leaves it here, still marked queued.
-    popped = set(Queue(queues.ALERTS, connection=redis).intermediate_queue.get_job_ids())
+    queue = Queue(queues.ALERTS, connection=redis, serializer=queues.SERIALIZER)
+    popped = set(queue.intermediate_queue.get_job_ids())
     enqueued, after = 0, 0
     while True:
         with alerts.store.connect() as conn:

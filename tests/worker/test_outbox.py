@@ -30,7 +30,7 @@ def dossiers(app):
 
 
 def queued_ids(redis_url):
-    return Queue(queues.ALERTS, connection=Redis.from_url(redis_url)).job_ids
+    return Queue(queues.ALERTS, connection=Redis.from_url(redis_url), serializer=queues.SERIALIZER).job_ids
 
 
 @pytest.mark.parametrize("status, note, kind, words", [
