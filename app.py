@@ -14,6 +14,7 @@ import worker
 from channels import ivr, sms, web
 from config import Config
 from lookup.clock import Clock, utcnow
+from lookup.privacy import scrub_handlers
 from lookup.service import Service
 from lookup.store import Store
 from lookup.subscribers import Subscribers
@@ -49,6 +50,8 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
 def _configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Whatever a library or a provider's error message puts in a line: no full phone or code.
+    scrub_handlers(logging.getLogger())
     # The Twilio SDK logs every request and response at INFO: recipients' numbers and the texts
     # themselves, a dozen lines a message. Our sender logs what an operator needs.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

@@ -71,9 +71,16 @@ def import_csv(path: str, batch_size: int, quiet: bool) -> None:
 @click.command("load-demo")
 @with_appcontext
 def load_demo() -> None:
-    """Load the demo offices and dossiers listed in the README (idempotent)."""
+    """Load the demo offices and dossiers listed in the README (idempotent).
+
+    Only into the embedded default database, or where DEMO=1 says so: the demo's phone
+    numbers look real, and its texts go to the console whatever SMS_SENDER says.
+    """
     from lookup import demo
 
+    if not current_app.config["DEMO"]:
+        raise click.ClickException("the demo loads only into the embedded default database "
+                                   "(DATABASE_URL is set or DEMO=0); DEMO=1 loads it here anyway")
     listed = demo.load(current_app.extensions["tracuu.service"])
     for code, pin, status in listed:
         click.echo(f"{code}  PIN {pin}  {status}")

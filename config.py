@@ -7,6 +7,7 @@ Every setting has a default that works on one machine (`make run`): SQLite under
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -48,6 +49,14 @@ class Config:
         self.LOOKUP_RATE_LIMIT = _env("LOOKUP_RATE_LIMIT", "30/minute;300/hour")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.PIN_LENGTH = _env_int("PIN_LENGTH", 6)
+        if not 6 <= self.PIN_LENGTH <= 12:
+            raise ValueError(f"PIN_LENGTH={self.PIN_LENGTH}: a lookup PIN has 6 to 12 digits")
+        # Wrong PINs for one dossier within an hour, from anywhere, before PINs stop opening it.
+        self.PIN_FAILURES_PER_DOSSIER = _env_int("PIN_FAILURES_PER_DOSSIER", 10)
+        # How long an ingest write waits for the database before answering 503 busy.
+        self.DB_WRITE_TIMEOUT_SECONDS = _env_int("DB_WRITE_TIMEOUT_SECONDS", 5)
+        # The demo dossiers go only into the embedded default database, unless DEMO says otherwise.
+        self.DEMO = _env_bool("DEMO", not _env("DATABASE_URL"))
 
         # How citizens reach us, shown on pages and in help texts
         self.SMS_SHORT_NUMBER = _env("SMS_SHORT_NUMBER", "8077")
@@ -96,16 +105,35 @@ class Config:
 
 def _dev_secret() -> str:
     """A per-checkout secret for `make run`, kept under var/ so QR links survive restarts."""
-    path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
+    return private_secret(VAR_DIR / "secret_key")
+
+
+def private_dir(path: Path) -> Path:
+    """A directory only we may enter (var/ holds the database, secrets and Redis data)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)  # made wider by an older version
+    return path
+
+
+def private_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use: created 0600, never wider, never replaced."""
     import secrets
 
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it this very moment
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: remove it to make a new secret") from None
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+    return value
 
 
 class TestConfig(Config):

@@ -102,7 +102,7 @@ def load(service: Service) -> list[tuple[str, str, str]]:
             "status_at": received.isoformat(),
             "pin": pin,
         })
-        service.put_dossier(fields, agency_id)
+        service.put_dossier(fields, agency_id, demo=True)
         if status != "received":
             at = min(now, received + timedelta(days=max(ago - 1, 0), hours=2)).replace(microsecond=0)
             service.add_event(code, EventFields(status, at, note, None, ""), agency_id)

@@ -223,18 +223,19 @@ class Service:
     def new_pin(self) -> str:
         return str(secrets.randbelow(10**self.pin_length)).zfill(self.pin_length)
 
-    def put_dossier(self, fields: DossierFields, key_agency: str) -> PutResult:
-        """Create or replace a dossier; its status goes into the timeline like any event."""
+    def put_dossier(self, fields: DossierFields, key_agency: str, *, demo: bool = False) -> PutResult:
+        """Create or replace a dossier; its status goes into the timeline like any event.
+        `demo` marks a new dossier as the demo's: its alerts go to the console."""
         for attempt in range(2):
             try:
-                return self._put_dossier(fields, key_agency)
+                return self._put_dossier(fields, key_agency, demo)
             except IntegrityError:
                 # Two writers created the same new code at once: the second one updates.
                 if attempt:
                     raise
         raise AssertionError("unreachable")
 
-    def _put_dossier(self, fields: DossierFields, key_agency: str) -> PutResult:
+    def _put_dossier(self, fields: DossierFields, key_agency: str, demo: bool) -> PutResult:
         now = self.clock()
         tokens: list[tuple[ChangeListener, Any]] = []
         with self.store.begin() as conn:
@@ -267,6 +268,7 @@ class Service:
                     "status_at": fields.status_at or fields.received_at,
                     "note": fields.note,
                     "handling_office": fields.handling_office,
+                    "demo": demo,
                 })
                 previous = None
                 status_at = fields.status_at or fields.received_at

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import VAR_DIR, Config  # noqa: E402
+from config import VAR_DIR, Config, private_dir, private_secret  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -46,20 +46,32 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> Non
     raise SystemExit(f"[run] nothing listening on port {port}")
 
 
-def start_redis() -> tuple[subprocess.Popen, str]:
-    redis_dir = VAR_DIR / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
+def start_redis(var_dir: Path = VAR_DIR) -> tuple[subprocess.Popen, str]:
+    """A private redis-server that wants the password kept in var/redis_password.
+
+    Without one, anything that reaches the port could queue jobs for the worker or wipe the
+    rate-limit counters. The password is in a 0600 config file, not on the command line (`ps`).
+    """
+    redis_dir = private_dir(var_dir / "redis")
+    password = private_secret(var_dir / "redis_password")
     port = int(os.environ.get("REDIS_PORT") or free_port())
+    conf = redis_dir / "redis.conf"
+    conf.unlink(missing_ok=True)
+    fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"port {port}\nbind 127.0.0.1\nprotected-mode yes\ndir {redis_dir}\n"
+                  f"appendonly yes\nsave 60 1000\nlogfile {redis_dir / 'redis.log'}\n"
+                  f"requirepass {password}\n")
     proc = subprocess.Popen(
-        [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(redis_dir), "--appendonly", "yes", "--save", "60 1000",
-         "--logfile", str(redis_dir / "redis.log")],
+        [shutil.which("redis-server") or "redis-server", str(conf)],
         # Its own session: Ctrl-C reaches only us, and we stop Redis after the workers.
-        start_new_session=True,
+        # umask 077: its data files are created 0600.
+        start_new_session=True, umask=0o077,
     )
     wait_for_port(port, proc)
-    log(f"private redis-server on 127.0.0.1:{port}, data in {redis_dir}")
-    return proc, f"redis://127.0.0.1:{port}/0"
+    log(f"private redis-server on 127.0.0.1:{port} (password in {var_dir / 'redis_password'}), "
+        f"data in {redis_dir}")
+    return proc, f"redis://:{password}@127.0.0.1:{port}/0"
 
 
 def flask(*args: str) -> list[str]:
@@ -67,7 +79,7 @@ def flask(*args: str) -> list[str]:
 
 
 def main() -> int:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(VAR_DIR)
     env = dict(os.environ)
     children: list[subprocess.Popen] = []
     # Children get their own process group so Ctrl-C reaches us once and we stop them in order.
@@ -81,8 +93,11 @@ def main() -> int:
         os.environ.update(env)
         config = Config()
         subprocess.run(flask("db-upgrade"), check=True, env=env, cwd=ROOT)
-        log("loading demo data (codes and PINs below; also in README.md)")
-        subprocess.run(flask("load-demo"), check=True, env=env, cwd=ROOT)
+        if config.DEMO:
+            log("loading demo data (codes and PINs below; also in README.md); its texts go to the console")
+            subprocess.run(flask("load-demo"), check=True, env=env, cwd=ROOT)
+        else:
+            log("no demo data: DATABASE_URL is set or DEMO=0 (DEMO=1 loads it anyway)")
         for command in setup_commands(config):
             subprocess.run(flask(*command), check=True, env=env, cwd=ROOT)
         port = env.get("PORT", "8000")

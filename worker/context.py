@@ -65,6 +65,13 @@ class Alerts:
         return self._sender
 
     @property
+    def demo_sender(self) -> Sender:
+        """Where the demo dossiers' alerts go, whatever SMS_SENDER says: the log."""
+        from channels.sms.senders import ConsoleSender
+
+        return ConsoleSender()
+
+    @property
     def pacer(self) -> Pacer:
         if self._pacer is None:
             from worker.pacing import Pacer

@@ -1,19 +1,25 @@
 """Twilio Voice adapter: TwiML webhooks that drive the same call flow as Asterisk.
 
 `POST /voice/twilio` answers a call; each `<Gather input="dtmf">` posts the keys to
-`/voice/twilio/step`, whose query carries the flow's state, signed with our SECRET_KEY
-(Twilio's own signature covers the URL too). Nothing is kept on our side between steps, so
-any web worker can take any step. Prompts are `<Play>`ed from `/voice/audio/<name>.wav`.
+`/voice/twilio/step`, whose query carries the flow's state **encrypted** with a key derived
+from our SECRET_KEY (Fernet: AES and an HMAC), bound to the call's CallSid and to the longest
+call: the caller's number and the digits they keyed appear in URLs that Twilio and proxies log,
+so they must not be readable there. Nothing is kept on our side between steps, so any web
+worker can take any step. Prompts are `<Play>`ed from `/voice/audio/<name>.wav`.
 Every webhook checks `X-Twilio-Signature` first; a forged request gets 403.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Response, current_app, request, send_from_directory
-from itsdangerous import BadSignature, URLSafeSerializer
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 from werkzeug.exceptions import NotFound
@@ -32,8 +38,35 @@ MAX_KEYS = 64
 SAY_LANGUAGE = {"vi": "vi-VN", "en": "en-US"}
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ivr-twilio-state")
+class UnreadableState(ValueError):
+    """Not a state we wrote for this call, or one older than the longest call."""
+
+
+def _fernet() -> Fernet:
+    fernet = current_app.extensions.get("tracuu.ivr.twilio.fernet")
+    if fernet is None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tracuu ivr-twilio-state").derive(
+            current_app.config["SECRET_KEY"].encode())
+        fernet = current_app.extensions["tracuu.ivr.twilio.fernet"] = Fernet(base64.urlsafe_b64encode(key))
+    return fernet
+
+
+def seal_state(state: State, call_sid: str) -> str:
+    """The state as an opaque token for the Gather URL: encrypted, signed, bound to the call."""
+    payload = json.dumps({"call": call_sid, "state": state.to_dict()}, separators=(",", ":"))
+    return _fernet().encrypt(payload.encode()).decode()
+
+
+def open_state(token: str, call_sid: str) -> State:
+    """The state in a token from `seal_state`; UnreadableState for anything else."""
+    max_age = int(current_app.config["IVR_MAX_CALL_SECONDS"]) + 120
+    try:
+        data = json.loads(_fernet().decrypt(token.encode(), ttl=max_age))
+        if data["call"] != call_sid:
+            raise UnreadableState("state of another call")
+        return State.from_dict(data["state"])
+    except (InvalidToken, ValueError, TypeError, KeyError, UnicodeError) as error:
+        raise UnreadableState(str(error) or type(error).__name__) from None
 
 
 def _public_url(path: str) -> str:
@@ -82,8 +115,8 @@ def step() -> Response:
     if not _verified():
         return _forbidden()
     try:
-        state = State.from_dict(_serializer().loads(request.args.get("s", "")))
-    except (BadSignature, ValueError, TypeError, KeyError):
+        state = open_state(request.args.get("s", "")[:4096], request.form.get("CallSid", ""))
+    except UnreadableState:
         log.warning("IVR/Twilio: step with an unreadable state")
         return _twiml(_render([Say("vi", (Line("try_later"),)), Hangup()], None))
     keys = _KEYS.sub("", request.form.get("Digits", ""))[:MAX_KEYS].rstrip("#")
@@ -125,7 +158,7 @@ def _render(outputs: list[Output], state: State | None) -> VoiceResponse:
     response = VoiceResponse()
     for output in outputs:
         if isinstance(output, Ask):
-            token = _serializer().dumps(state.to_dict() if state is not None else {})
+            token = seal_state(state if state is not None else State(), request.form.get("CallSid", ""))
             gather = Gather(input="dtmf", action=_public_url(f"/voice/twilio/step?s={token}"), method="POST",
                             timeout=output.timeout, action_on_empty_result=True,
                             finish_on_key=output.finish_on_key or "",

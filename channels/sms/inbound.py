@@ -14,8 +14,8 @@ from flask import Flask
 from channels.sms import commands, replies
 from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
-from channels.sms.senders.base import mask_phone
 from lookup import phones
+from lookup.privacy import mask_phone
 from lookup.subscribers import Subscribers
 
 log = logging.getLogger("tracuu.sms")

@@ -21,6 +21,7 @@ from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from lookup import codes, ingest, messages, qr
 from lookup.ingest import FieldError
 from lookup.messages import N_
+from lookup.privacy import mask_code
 from lookup.service import Forbidden, Service
 from lookup.views import Proof
 
@@ -129,7 +130,7 @@ def put_dossier(code: str) -> Any:
     fields = ingest.dossier_fields(code, json_body())
     result = service().put_dossier(fields, g.key_agency)
     token = qr.make_token(result.code, current_app.config["SECRET_KEY"])
-    log.info("dossier %s %s by %s", redact(result.code), "created" if result.created else "updated",
+    log.info("dossier %s %s by %s", mask_code(result.code), "created" if result.created else "updated",
              g.key_agency)
     body = {
         "code": result.code,
@@ -157,11 +158,6 @@ def post_event(code: str) -> Any:
 @blueprint.get("/openapi.json")
 def openapi() -> Any:
     return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
-
-
-def redact(code: str) -> str:
-    """Codes are guessable keys to someone's dossier: logs keep only the office part."""
-    return code[: max(len(code) - 6, 0)] + "******"
 
 
 # Errors: always JSON here

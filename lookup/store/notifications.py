@@ -171,8 +171,11 @@ def add_possible_duplicate(conn: Connection, notification_id: int) -> None:
 
 
 def get_for_sending(conn: Connection, notification_id: int) -> Row | None:
-    """The row and whether its number opted out since it was written, in one query."""
-    stmt = (select(notifications, func.coalesce(phones.c.opted_out, False).label("opted_out"))
-            .select_from(notifications.outerjoin(phones, phones.c.phone == notifications.c.to_phone))
+    """The row, whether its number opted out since it was written, and whether its dossier is
+    the demo's, in one query."""
+    stmt = (select(notifications, func.coalesce(phones.c.opted_out, False).label("opted_out"),
+                   dossiers.c.demo)
+            .select_from(notifications.join(dossiers, dossiers.c.id == notifications.c.dossier_id)
+                         .outerjoin(phones, phones.c.phone == notifications.c.to_phone))
             .where(notifications.c.id == notification_id))
     return conn.execute(stmt).first()

@@ -92,6 +92,12 @@ dossiers = Table(
     Column("handling_office", Text, nullable=False, default=""),
     Column("finished_at", Timestamp()),
     Column("updated_at", Timestamp(), nullable=False),
+    # Loaded by `load-demo`: its alerts go to the console whatever SMS_SENDER says.
+    Column("demo", Boolean, nullable=False, default=False, server_default="0"),
+    # Raised when the receipt is reissued: QR links signed for an older version stop working.
+    Column("receipt_version", Integer, nullable=False, default=0, server_default="0"),
+    # Too many wrong PINs (PIN_FAILURES_PER_DOSSIER within an hour): no PIN opens it until then.
+    Column("pin_locked_until", Timestamp()),
 )
 Index("ix_dossiers_received_at", dossiers.c.received_at)
 
@@ -109,6 +115,17 @@ events = Table(
     # The same event sent twice is one event.
     UniqueConstraint("dossier_id", "status", "at", name="uq_events_dossier_status_at"),
 )
+
+pin_failures = Table(
+    "pin_failures",
+    metadata,
+    # One wrong PIN for a dossier, from any channel; the last hour's rows decide a lock.
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Timestamp(), nullable=False),
+    Column("channel", String(8), nullable=False, default=""),
+)
+Index("ix_pin_failures_dossier_id_at", pin_failures.c.dossier_id, pin_failures.c.at)
 
 api_keys = Table(
     "api_keys",

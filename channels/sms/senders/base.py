@@ -14,6 +14,8 @@ from datetime import datetime
 
 import requests
 
+from lookup.privacy import mask_phone, scrub
+
 log = logging.getLogger(__name__)
 
 
@@ -39,10 +41,10 @@ class Sender(ABC):
             message_id = self.try_send(to, text, reference)
         except SendError as error:
             log.warning("%s refused a text to %s: %s (retryable=%s)", self.name, mask_phone(to),
-                        error, error.retryable)
+                        scrub(str(error)), error.retryable)
             raise
         except (OSError, TimeoutError) as error:
-            log.warning("%s unreachable sending to %s: %s", self.name, mask_phone(to), error)
+            log.warning("%s unreachable sending to %s: %s", self.name, mask_phone(to), scrub(str(error)))
             raise SendError(f"{self.name} unreachable: {error}", retryable=True) from error
         log.info("%s accepted a text to %s as %s in %.0f ms", self.name, mask_phone(to), message_id,
                  (time.monotonic() - started) * 1000)
@@ -70,7 +72,3 @@ def http_session(url: str) -> requests.Session:
     session.proxies = requests.utils.get_environ_proxies(url)
     session.trust_env = False
     return session
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:-4] + "****" if len(phone) > 6 else "****"

@@ -184,3 +184,39 @@ def test_without_espeak_the_words_are_said_by_twilio(tmp_path, monkeypatch):
         assert text("welcome") in says[0].text
     finally:
         app.extensions["tracuu.store"].dispose()
+
+
+def _readable(token: str) -> str:
+    """Everything a log reader could decode from a token: itself and its base64 bodies."""
+    import base64
+
+    seen = [token]
+    for part in token.split("."):
+        for candidate in (part, part + "=" * (-len(part) % 4)):
+            try:
+                seen.append(base64.urlsafe_b64decode(candidate).decode("latin-1"))
+            except ValueError:
+                pass
+    return "\n".join(seen)
+
+
+def test_the_state_in_urls_reveals_neither_the_caller_nor_the_keys(ivr_app):
+    from urllib.parse import parse_qs
+
+    client = ivr_app.test_client()
+    call = Caller(client, caller="+84912000001")
+    call.press("1")
+    call.press(keypad(READY_CODE) + "#")
+    token = parse_qs(urlsplit(call.gather.get("action")).query)["s"][0]
+    readable = _readable(token)
+    for secret in ("84912000001", "912000001", keypad(READY_CODE), "caller", "digits"):
+        assert secret not in readable
+
+
+def test_a_state_from_another_call_is_refused(ivr_app):
+    client = ivr_app.test_client()
+    call = Caller(client)
+    action = call.gather.get("action")
+    other_call = {**CALL, "CallSid": "CA" + "2" * 32, "Digits": "1"}
+    root = twiml(post(client, action, other_call))
+    assert root.find("Gather") is None and root.find("Hangup") is not None

@@ -29,6 +29,9 @@ SECRET = "access-log-secret"
     ("/receipt/000.00.04.H40-261102-0001.png", "/receipt/000.…"),
     ("/api/v1/lookup?code=000.00.04.H40-261102-0001&pin=204851", "/api/v1/lookup"),
     ("/thong-ke?month=2026-10", "/thong-ke"),
+    ("/api/v1/dossiers/000.00.04.H40-261102-0001", "/api/v1/dossiers/000.…"),
+    ("/api/v1/dossiers/000.00.04.H40-261102-0001/events", "/api/v1/dossiers/000.…/events"),
+    ("/api/v1/dossiers/000.00.04.H40-261102-0001/reissue", "/api/v1/dossiers/000.…/reissue"),
     ("/", "/"),
     ("", "-"),
     (None, "-"),
@@ -55,11 +58,14 @@ def test_gunicorn_as_make_run_starts_it_logs_no_secret(tmp_path: Path):
 
     port = str(free_port())
     env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": SECRET, "VAR_DIR": str(tmp_path),
-           "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0"}
+           "RATELIMIT_ENABLED": "0", "REDIS_URL": "redis://127.0.0.1:1/0", "KANNEL_SECRET": "k"}
     (argv,) = [a for a in run_py().services(Config(), port) if "gunicorn" in a[0]]
     log_path = tmp_path / "access.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.DEVNULL)
+    app_log_path = tmp_path / "app.log"
+    new_code, phone = "000.00.04.H40-261130-0042", "0912345678"
+    auth = {"Authorization": f"Bearer {key}"}
+    with open(log_path, "wb") as log, open(app_log_path, "wb") as app_log:
+        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=app_log)
         try:
             wait_for_port(int(port), timeout=30, proc=proc)
             base = f"http://127.0.0.1:{port}"
@@ -71,12 +77,26 @@ def test_gunicorn_as_make_run_starts_it_logs_no_secret(tmp_path: Path):
                                 timeout=10).status_code == 200
             assert requests.post(f"{base}/tra-cuu", data={"code": READY, "pin": PIN},
                                  timeout=10).status_code == 200
+            # The back-office's writes, and a citizen texting the code.
+            assert requests.put(f"{base}/api/v1/dossiers/{new_code}", headers=auth, timeout=10, json={
+                "agency_id": "000.00.04.H40", "procedure_name": "Cấp giấy khai sinh",
+                "applicant_name": "Nguyễn Văn An", "applicant_phone": phone, "received_at": "2026-11-30",
+                "due_at": "2026-12-05", "status": "received"}).status_code == 201
+            event = {"status": "processing", "at": "2026-11-30T10:00:00"}
+            assert requests.post(f"{base}/api/v1/dossiers/{new_code}/events", headers=auth, timeout=10,
+                                 json=event).status_code == 201
+            assert requests.get(f"{base}/sms/kannel", timeout=10, params={
+                "secret": "k", "from": phone, "to": "8077", "text": f"TC {new_code}"}).status_code == 200
         finally:
             stop(proc)
     lines = log_path.read_text().splitlines()
-    assert len(lines) == 4, lines
+    assert len(lines) == 7, lines
     assert '"GET /d/MDAw…" 200' in lines[0]
-    logged = "\n".join(lines)
+    assert '"PUT /api/v1/dossiers/000.…" 201' in lines[4]
+    assert '"POST /api/v1/dossiers/000.…/events" 201' in lines[5]
+    app_logged = app_log_path.read_text()
+    assert "dossier 000.00.04.H40-26113****** created" in app_logged
+    logged = "\n".join(lines) + app_logged
     for secret in (READY, READY.replace(".", "").replace("-", ""), "261102-0001", PIN, token,
-                   token.split(".")[1]):
+                   token.split(".")[1], new_code, "261130-0042", phone, "84912345678"):
         assert secret not in logged
