@@ -1,7 +1,7 @@
 """safe to put into service: demo dossiers, reissued receipts, per-dossier PIN lockout
 
-Revision ID: 0004_safe_service
-Revises: 0003
+Revision ID: 0005_safe_service
+Revises: 0004_working_calendar
 Create Date: 2026-12-01 06:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from lookup.store.schema import Timestamp
 
-revision = '0004_safe_service'
-down_revision = '0003'
+revision = '0005_safe_service'
+down_revision = '0004_working_calendar'
 branch_labels = None
 depends_on = None
 
