@@ -4,24 +4,23 @@ possible, and no personal data beyond the dossier code (never the applicant's na
 Each kind has variants from the fullest to the plainest; the first that fits one SMS segment
 wins. A variant is only used when every value it names is known, and one that carries the
 office's note is always preferred to one that does not. When nothing fits one segment (a long
-note), the note is shortened so that the text fits MAX_SEGMENTS.
+note), the fullest that fits MAX_SEGMENTS is sent, and only if none does is the note shortened.
+The wording without diacritics and the sizing are channels/sms/text.py's, as for SMS replies.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from channels.sms.encoding import is_gsm7, segments
+from channels.sms.text import MAX_SEGMENTS, Part, finish, fit
 from lookup import messages
 from lookup.clock import local
 from lookup.messages import N_
 from worker import policy
 
-MAX_SEGMENTS = 2
-MAX_NOTE = 300
+__all__ = ["MAX_SEGMENTS", "VARIANTS", "Facts", "render"]
 
 VARIANTS: dict[str, tuple[str, ...]] = {
     policy.PICKUP: (
@@ -72,9 +71,6 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-# Punctuation phones show as boxes in GSM-7, mapped to what it has.
-_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                        "đ": "d", "Đ": "D", "\u00a0": " "})
 
 
 @dataclass(frozen=True)
@@ -99,43 +95,20 @@ def render(kind: str, lang: str, facts: Facts, *, diacritics: bool = False) -> s
         "note": _clean(facts.note).rstrip(" .;,"),
         "date": local(facts.date).strftime("%d/%m/%Y") if facts.date else "",
     }
-    if len(values["note"]) > MAX_NOTE:
-        values["note"] = values["note"][:MAX_NOTE - 3].rstrip() + "..."
     usable = [v for v in VARIANTS[kind] if all(values[n] for n in _PLACEHOLDER.findall(v))]
     if not usable:
         raise ValueError(f"no text for {kind} without a dossier code")
     # What the office wrote (what to bring, the reason, the amount) is the point of the text:
     # better two segments with it than one without.
     with_note = [v for v in usable if "%(note)s" in v]
-    usable = with_note or usable
-    texts = [_finish(messages.gettext(lang, v) % values, diacritics) for v in usable]
-    for text in texts:
-        if segments(text).count <= 1:
-            return text
-    # Nothing fits one segment: the fullest text that fits MAX_SEGMENTS, shortening the note.
-    for variant in usable:
-        text = _finish(messages.gettext(lang, variant) % values, diacritics)
-        if "%(note)s" in variant:
-            note = values["note"]
-            while segments(text).count > MAX_SEGMENTS and len(note) > 20:
-                note = note[:len(note) - 10].rstrip() + "..."
-                text = _finish(messages.gettext(lang, variant) % {**values, "note": note}, diacritics)
-        if segments(text).count <= MAX_SEGMENTS:
-            return text
-    return texts[-1]
+    wordings = [_wording(messages.gettext(lang, v), values, diacritics) for v in with_note or usable]
+    return fit([Part(tuple(wordings))], value=values["note"])
 
 
-def without_diacritics(text: str) -> str:
-    """Vietnamese as SMS gateways send it, "khong dau": GSM-7 only, one segment holds 160."""
-    text = unicodedata.normalize("NFD", text.translate(_PLAIN))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFC", text).translate(_PLAIN)
-    return "".join(ch if is_gsm7(ch) else "?" for ch in text)
-
-
-def _finish(text: str, diacritics: bool) -> str:
-    text = " ".join(text.split())
-    return text if diacritics else without_diacritics(text)
+def _wording(template: str, values: dict[str, str], diacritics: bool):
+    if "%(note)s" not in template:
+        return finish(template % values, diacritics)
+    return lambda note: finish(template % {**values, "note": note}, diacritics)
 
 
 def _clean(value: str | None) -> str:

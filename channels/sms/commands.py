@@ -6,7 +6,7 @@ effects for the adapter to store. The sender's phone is the proof of ownership, 
 
 Understood, in any case, with or without diacritics, with extra spaces or punctuation:
 a bare code; a keyword (TC, TRACUU, HS, MA, ...) + code (+ PIN); several codes (3 answered);
-HD/HELP; HUY/STOP/TU CHOI; BATDAU/START; EN/VI. Anything else gets one short hint.
+HD/HELP and a lone `?`; HUY/STOP/TU CHOI; BATDAU/START; EN/VI. Anything else gets one short hint.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from channels.sms import replies
 from channels.sms.replies import Style
-from channels.sms.text import fold
+from channels.sms.text import fit, fold
 from lookup import codes
 from lookup.views import DossierView, Proof
 
@@ -42,6 +42,8 @@ ENGLISH_KEYWORDS = {"HELP", "INFO", "MENU", "STOP", "STOP ALL", "STOPALL", "UNSU
 _KEYWORD_TYPO_TARGETS = ("TRACUU", "BATDAU", "TUCHOI", "ENGLISH", "HUONGDAN")
 
 _WORDS = re.compile(r"[A-Z0-9]+")
+# A question mark alone (or a few, or the full-width one) asks for help.
+_QUESTION = re.compile(r"\s*[?？¿]+\s*")
 _SEGMENT_SPLIT = re.compile(r"[,;\n]+|\s(?:VA|AND|&|\+)\s")
 # Whatever is not a letter or digit at either end of a token: quotes, brackets, stops, dashes.
 _EDGE = re.compile(r"^[^A-Z0-9]+|[^A-Z0-9]+$")
@@ -107,7 +109,7 @@ def handle(text: str | None, sender: str, *, resolve: Resolve, settings: Setting
     style = _style(lang, settings)
     candidates = find_candidates(folded, settings.pin_length)
     if not candidates:
-        return Reply(style.say(replies.HINT), "hint", lang)
+        return Reply(style.reply(replies.HINT), "hint", lang)
     return _lookup_reply(candidates, sender, resolve, style)
 
 
@@ -117,7 +119,7 @@ def keyword_reply(text: str | None, settings: Settings | None = None,
     settings = settings or Settings()
     text = text if isinstance(text, str) else ""
     phrase = " ".join(_WORDS.findall(fold(text[:MAX_READ])))
-    keyword = _keyword(phrase)
+    keyword = "help" if _QUESTION.fullmatch(text[:MAX_READ]) else _keyword(phrase)
     if keyword is None:
         return None
     lang = language or settings.default_language
@@ -148,14 +150,15 @@ def _keyword(phrase: str) -> str | None:
 def _keyword_reply(keyword: str, lang: str, settings: Settings) -> Reply:
     if keyword in ("en", "vi"):
         message = replies.LANGUAGE_EN if keyword == "en" else replies.LANGUAGE_VI
-        return Reply(_style(keyword, settings).say(message), LANGUAGE, keyword, (Effect(LANGUAGE, keyword),))
+        said = _style(keyword, settings).reply(message)
+        return Reply(said, LANGUAGE, keyword, (Effect(LANGUAGE, keyword),))
     style = _style(lang, settings)
     if keyword == OPT_OUT:
-        return Reply(style.say(replies.STOPPED), "stop", lang, (Effect(OPT_OUT),))
+        return Reply(style.reply(replies.STOPPED), "stop", lang, (Effect(OPT_OUT),))
     if keyword == OPT_IN:
-        return Reply(style.say(replies.STARTED), "start", lang, (Effect(OPT_IN),))
-    text = style.say(replies.HELP, number=settings.short_number, hotline=settings.hotline)
-    return Reply(replies.fit(text, 1) if not replies.fits(text, 1) else text, "help", lang)
+        return Reply(style.reply(replies.STARTED), "start", lang, (Effect(OPT_IN),))
+    said = style.reply(replies.HELP, number=settings.short_number, hotline=settings.hotline)
+    return Reply(said, "help", lang)
 
 
 def find_candidates(folded: str, pin_length: int) -> list[Candidate]:
@@ -252,7 +255,7 @@ def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, st
         return Reply(replies.status_reply(view, style), "status", style.lang, codes=(view.code,))
 
     extra = style.say(replies.MORE_CODES, count=replies.MAX_CODES) if len(candidates) > len(answered) else ""
-    budget = replies.MAX_SEGMENTS * 153 - (len(extra) + 1 if extra else 0)
+    budget = style.several_chars - (len(extra) + 1 if extra else 0)
     per_line = budget // len(results) - 1
     lines = []
     shown = []
@@ -261,10 +264,10 @@ def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, st
             shown.append(view.code)
             line = replies.status_reply(view, style, max_chars=per_line)
         elif reason:
-            line = replies.fit(_invalid(candidate, reason, style), 1, per_line)
+            line = fit([_invalid(candidate, reason, style)], max_chars=per_line)
         else:
             shown.append(_display(candidate))
-            line = replies.fit(style.say(replies.NOT_FOUND_SHORT, code=_display(candidate)), 1, per_line)
+            line = fit([style.say(replies.NOT_FOUND_SHORT, code=_display(candidate))], max_chars=per_line)
         lines.append(line)
     return Reply(replies.several(lines, extra), "several", style.lang, codes=tuple(shown))
 
@@ -278,16 +281,16 @@ def _display(candidate: Candidate) -> str:
 
 def _invalid(candidate: Candidate, reason: str, style: Style) -> str:
     if reason == codes.PROCEDURE_CODE:
-        return style.say(replies.PROCEDURE_CODE)
+        return style.reply(replies.PROCEDURE_CODE)
     if reason == codes.PHONE_NUMBER:
-        return style.say(replies.PHONE_NUMBER)
+        return style.reply(replies.PHONE_NUMBER)
     if reason in (codes.TOO_SHORT, codes.NO_DIGITS, codes.EMPTY):
-        return style.say(replies.HINT)
-    return replies.fit(style.say(replies.BAD_CODE, code=candidate.text[:30]), 1)
+        return style.reply(replies.HINT)
+    return style.reply(replies.BAD_CODE, code=candidate.text[:30])
 
 
 def _not_found(candidate: Candidate, style: Style) -> str:
-    return replies.fit(style.say(replies.NOT_FOUND, code=_display(candidate), hotline=style.hotline), 1)
+    return style.reply(replies.NOT_FOUND, code=_display(candidate), hotline=style.hotline)
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -81,7 +81,7 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     if verdict is Verdict.NOTICE and (reply is None or not reply.effects):
         lang = saved.language or settings.default_language
         style = replies.Style(lang=lang, diacritics=settings.diacritics, hotline=settings.hotline)
-        reply = Reply(style.say(replies.RATE_LIMITED, hotline=settings.hotline), "limited", lang)
+        reply = Reply(style.reply(replies.RATE_LIMITED, hotline=settings.hotline), "limited", lang)
     if not limits.allow_reply(phone):
         log.info("SMS to %s over the reply limit: not answered", mask_phone(phone))
         return Answer(None, reply)

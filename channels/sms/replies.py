@@ -1,23 +1,26 @@
 """The words of every SMS reply, sized to the medium.
 
-A status reply is one segment: the code and its status always, then what the citizen needs
-for that status (due date, where to collect, the office's reason or amount, the hotline), each
-added only while it still fits. Vietnamese without diacritics unless SMS_DIACRITICS is on.
+A status reply says what the citizen must know or do for that status (the place, the amount,
+the reason, the documents, the date), in one segment where that fits and in two where it does
+not; the hotline and the opening hours are added when they fit the segments already used.
+Vietnamese without diacritics unless SMS_DIACRITICS is on. Sizing is `text.fit`'s job, the one
+routine that alerts use too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from channels.sms.encoding import segments
-from channels.sms.text import plain, shorten
+from channels.sms import text
+from channels.sms.encoding import GSM7, PART, UCS2, segments
+from channels.sms.text import Part, fit, part
 from lookup import messages
 from lookup.clock import local
 from lookup.messages import N_
 from lookup.views import DossierView
 
-MAX_SEGMENTS = 3
+# Several codes in one text: one line each, all of them within this many segments.
+MAX_SEVERAL_SEGMENTS = 3
 MAX_CODES = 3
 
 HEAD = N_("Dossier %(code)s: %(status)s.")
@@ -31,28 +34,30 @@ WAIT_DESK = N_("Wait for the desk to accept it.")
 COLLECT_AT = N_("Collect at %(office)s.")
 BRING = N_("Bring receipt and ID card.")
 HOURS = N_("Hours: %(hours)s.")
-REASON = N_("Reason: %(note)s")
-TO_DO = N_("To do: %(note)s")
+REASON = N_("Reason: %(note)s.")
+TO_DO = N_("To do: %(note)s.")
 BRING_BY = N_("Bring them by %(date)s.")
+BY = N_("By %(date)s.")
 CALL = N_("Call %(hotline)s.")
+CALL_FOR_REASON = N_("Call %(hotline)s for the reason.")
 NOTHING_MORE = N_("Nothing more to do.")
 NOT_FOUND = N_("No dossier %(code)s. Check the code on your receipt, or call %(hotline)s.")
 NOT_FOUND_SHORT = N_("%(code)s: not found.")
 MORE_CODES = N_("Only %(count)s codes per SMS are answered.")
 HELP = N_("Text the dossier code to %(number)s, e.g. TC 000.00.04.H40-230414-0002. "
-          "HUY: stop alerts. BATDAU: alerts on. EN: English. Hotline %(hotline)s")
+          "STOP: no alerts. START: alerts on. VI: Vietnamese. Hotline %(hotline)s")
 HINT = N_("Not understood. Text the dossier code from your receipt, e.g. TC 000.00.04.H40-230414-0002. "
-          "HD: help.")
-PROCEDURE_CODE = N_("That is a procedure code. Text the dossier code (Ma ho so) from your receipt. HD: help.")
-PHONE_NUMBER = N_("That is a phone number. Text the dossier code (Ma ho so) from your receipt. HD: help.")
-BAD_CODE = N_("Code %(code)s is not valid. Check your receipt and text the code again. HD: help.")
-STOPPED = N_("You will get no more SMS alerts. Text BATDAU to turn them back on.")
-STARTED = N_("SMS alerts are on. Text HUY to stop them.")
+          "HELP: help.")
+PROCEDURE_CODE = N_("That is a procedure code. Text the dossier code (Ma ho so) from your receipt. "
+                    "HELP: help.")
+PHONE_NUMBER = N_("That is a phone number. Text the dossier code (Ma ho so) from your receipt. HELP: help.")
+BAD_CODE = N_("Code %(code)s is not valid. Check your receipt and text the code again. HELP: help.")
+STOPPED = N_("You will get no more SMS alerts. Text START to turn them back on.")
+STARTED = N_("SMS alerts are on. Text STOP to stop them.")
 LANGUAGE_EN = N_("Replies will now be in English. Text VI for Vietnamese.")
 LANGUAGE_VI = N_("Replies will now be in Vietnamese. Text EN for English.")
 RATE_LIMITED = N_("Too many messages from your number. Try again later or call %(hotline)s.")
 
-# What each status needs said after its head, most useful first.
 _DUE_STATUSES = ("received", "processing")
 _REASON_STATUSES = ("not_accepted", "stopped")
 _DONE_STATUSES = ("returned", "withdrawn")
@@ -68,96 +73,110 @@ class Style:
     def say(self, message: str, **values: object) -> str:
         return self.finish(messages.gettext(self.lang, message, **values))
 
-    def finish(self, text: str) -> str:
-        return text if self.diacritics else plain(text)
+    def finish(self, words: str) -> str:
+        return text.finish(words, self.diacritics)
 
     def date(self, moment) -> str:
         return local(moment).strftime("%d/%m/%Y")
 
+    def reply(self, message: str, **values: object) -> str:
+        """A reply on its own (help, not found, ...): whole, in at most MAX_SEGMENTS."""
+        return fit([self.say(message, **values)])
 
-def fits(text: str, max_segments: int = 1, max_chars: int | None = None) -> bool:
-    return segments(text).count <= max_segments and (max_chars is None or len(text) <= max_chars)
-
-
-Part = str | tuple[str, ...]
-
-
-def compose(head: str, parts: Iterable[Part], max_segments: int = 1, max_chars: int | None = None) -> str:
-    """`head`, then each part that still fits in `max_segments`; a tuple is one part in
-    alternative wordings, longest first. The head is cut only if it alone does not fit."""
-    text = head
-    if not fits(text, max_segments, max_chars):
-        return fit(text, max_segments, max_chars)
-    for part in parts:
-        for wording in (part,) if isinstance(part, str) else part:
-            if wording and fits(f"{text} {wording}", max_segments, max_chars):
-                text = f"{text} {wording}"
-                break
-    return text
-
-
-def fit(text: str, max_segments: int, max_chars: int | None = None) -> str:
-    """`text`, cut at a word until it fits."""
-    limit = min(len(text), max_chars or len(text))
-    while limit > 0 and not fits(shorten(text, limit), max_segments):
-        limit -= 1
-    return shorten(text, limit)
+    @property
+    def several_chars(self) -> int:
+        """Characters several answers may take together (segments of a concatenated text)."""
+        return MAX_SEVERAL_SEGMENTS * (PART[UCS2] if self.diacritics else PART[GSM7])
 
 
 def status_reply(view: DossierView, style: Style, max_chars: int | None = None) -> str:
-    """One segment about one dossier (or at most `max_chars`, when it shares a reply)."""
+    """About one dossier: whole in at most MAX_SEGMENTS, or within `max_chars` when it shares
+    a reply with others (then only the head and what fits)."""
     label = messages.status_label(view.status, style.lang)
-    head_msg = OVERDUE_HEAD if view.overdue else HEAD
-    head = style.say(head_msg, code=view.code, status=label)
-    reply = compose(head, _parts(view, style), 1, max_chars)
+    head = style.say(OVERDUE_HEAD if view.overdue else HEAD, code=view.code, status=label)
+    # The one value long enough to be worth shortening when nothing else makes it fit: for a
+    # result ready, the office's name (the citizen knows where they filed; what to bring, they
+    # may not), otherwise the office's note.
+    value = view.office.name(style.lang) if view.status == "ready" else _note(view)
+
+    def reply(count: str = "") -> str:
+        said = parts(view, style, count)
+        if max_chars is not None:
+            optional = [Part(p.wordings, required=False) for p in said if p]
+            return fit([head, *optional], value=value, max_segments=MAX_SEVERAL_SEGMENTS,
+                       max_chars=max_chars)
+        return fit([head, *said], value=value)
+
+    bare = reply()
     count = style.finish(view.working_days_text(style.lang))
     if count:
-        # The working days are a gloss on the date: they go in only if they cost nothing else.
-        counted = compose(head, _parts(view, style, count), 1, max_chars)
-        if counted.replace(f" ({count})", "", 1) == reply:
+        # The working days are a gloss on the date: they go in only if they cost nothing else,
+        # neither a part nor a segment.
+        counted = reply(count)
+        if (counted.replace(f" ({count})", "", 1) == bare
+                and segments(counted).count <= segments(bare).count):
             return counted
-    return reply
+    return bare
 
 
-def _parts(view: DossierView, style: Style, count: str = "") -> list[Part]:
-    office = view.office.name(style.lang)
+def parts(view: DossierView, style: Style, count: str = "") -> list[Part | None]:
+    """What each status needs said after its head: required parts say what the citizen must
+    know or do; optional ones (the hotline, the hours) are added where they fit. A wording
+    that is a function takes the office's note (for a result ready, the office's name),
+    shortened only when nothing else fits. `count` (working days left or late) glosses the
+    due date."""
     hotline = view.office.hotline or style.hotline
-    call = style.say(CALL, hotline=hotline) if hotline else ""
-    note = style.finish(" ".join(view.note.split())) if view.note else ""
+    call = part(style.say(CALL, hotline=hotline) if hotline else "", required=False)
     status = view.status
+
+    def with_note(message: str) -> Part:
+        # Its wordings: with the label ("To do:"), then the office's words alone.
+        return Part((lambda note: style.say(message, note=note), lambda note: style.finish(note + ".")))
+
     if view.overdue and view.due_at:
-        since = (style.say(OVERDUE_SINCE_COUNT, date=style.date(view.due_at), count=count) if count
-                 else style.say(OVERDUE_SINCE, date=style.date(view.due_at)))
-        return [since, call]
+        date = style.date(view.due_at)
+        since = (style.say(OVERDUE_SINCE_COUNT, date=date, count=count) if count
+                 else style.say(OVERDUE_SINCE, date=date))
+        return [part(since), call]
     if status == "registered":
-        return [style.say(WAIT_DESK), call]
+        return [part(style.say(WAIT_DESK)), call]
     if status in _DUE_STATUSES:
         due = ""
         if view.due_at:
-            due = (style.say(DUE_COUNT, date=style.date(view.due_at), count=count) if count
-                   else style.say(DUE, date=style.date(view.due_at)))
+            date = style.date(view.due_at)
+            due = style.say(DUE_COUNT, date=date, count=count) if count else style.say(DUE, date=date)
         where = style.say(AT_OFFICE, office=view.handling_office) if view.handling_office else ""
-        return [due, where, call]
-    if status == "supplement_requested":
-        by = style.say(BRING_BY, date=style.date(view.due_at)) if view.due_at else ""
-        todo = style.say(TO_DO, note=note) if note else style.finish(messages.next_step(status, style.lang))
-        return [(todo, shorten(todo, 90)), by, call]
-    if status == "fee_due":
-        todo = style.say(TO_DO, note=note) if note else style.finish(messages.next_step(status, style.lang))
-        return [(todo, shorten(todo, 90)), call]
+        return [part(due), part(where), call]
+    if status in ("supplement_requested", "fee_due"):
+        todo = with_note(TO_DO) if view.note else part(style.finish(messages.next_step(status, style.lang)))
+        by = None
+        if status == "supplement_requested" and view.due_at:
+            date = style.date(view.due_at)
+            by = part(style.say(BRING_BY, date=date), style.say(BY, date=date))
+        return [todo, by, call]
     if status in _REASON_STATUSES:
-        reason = style.say(REASON, note=note) if note else ""
-        return [(reason, shorten(reason, 80)), call]
+        if view.note:
+            return [with_note(REASON), call]
+        # No reason written down: the hotline is how to learn it.
+        return [part(style.say(CALL_FOR_REASON, hotline=hotline) if hotline else "")]
     if status == "ready":
         pickup = view.office.pickup_hours
-        hours = style.say(HOURS, hours=style.finish(pickup)) if pickup else ""
-        return [style.say(COLLECT_AT, office=office), style.say(BRING), hours, call]
+        hours = style.say(HOURS, hours=pickup) if pickup else ""
+        collect = Part((lambda office: style.say(COLLECT_AT, office=office),
+                        lambda office: style.say(AT_OFFICE, office=office)))
+        # What to bring: the office's own words when it wrote them.
+        bring = style.finish(_note(view) + ".") if view.note else style.say(BRING)
+        return [collect, part(bring), part(hours, required=False), call]
     if status in _DONE_STATUSES:
-        return [style.say(NOTHING_MORE)]
+        return [part(style.say(NOTHING_MORE))]
     return [call]
 
 
+def _note(view: DossierView) -> str:
+    """The office's note as a reply quotes it: one line, without its closing stop."""
+    return " ".join(view.note.split()).rstrip(" .;,") if view.note else ""
+
+
 def several(lines: list[str], extra: str = "") -> str:
-    """Several answers in one reply, never over MAX_SEGMENTS."""
-    text = "\n".join(lines + ([extra] if extra else []))
-    return text if fits(text, MAX_SEGMENTS) else fit(text, MAX_SEGMENTS)
+    """Several answers in one reply, never over MAX_SEVERAL_SEGMENTS."""
+    return fit(["\n".join(lines + ([extra] if extra else []))], max_segments=MAX_SEVERAL_SEGMENTS)

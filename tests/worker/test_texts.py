@@ -1,11 +1,14 @@
 """Alert texts: the applicant's language, no diacritics by default, one segment where possible,
 nothing personal beyond the dossier code."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from channels.sms import replies
 from channels.sms.encoding import GSM7, UCS2, segments
+from tests.channels.sms.views import sms_view
 from worker import policy, texts
 
 CODE = "000.00.12.H05-261028-0001"
@@ -59,11 +62,21 @@ def test_diacritics_when_asked_for():
     assert "Hồ sơ" in text and segments(text).encoding == UCS2
 
 
-def test_a_long_note_is_shortened_to_two_segments():
+@pytest.mark.parametrize("diacritics", [False, True])
+def test_a_long_note_is_shortened_to_two_segments(diacritics):
     facts = texts.Facts(code=CODE, note="Bổ sung giấy tờ " * 60, date=FACTS.date)
     for lang in ("vi", "en"):
-        text = texts.render("supplement", lang, facts)
-        assert segments(text).count <= texts.MAX_SEGMENTS and CODE in text and "..." in text
+        text = texts.render("supplement", lang, facts, diacritics=diacritics)
+        assert segments(text).count == texts.MAX_SEGMENTS and CODE in text and ".." in text
+
+
+@pytest.mark.parametrize("diacritics", [False, True])
+def test_a_note_that_fits_two_segments_is_never_shortened(diacritics):
+    note = "Bổ sung bản sao sổ hộ khẩu, giấy khai sinh của con và ảnh 4x6 nền trắng"
+    facts = texts.Facts(code=CODE, note=note, date=FACTS.date)
+    text = texts.render("supplement", "vi", facts, diacritics=diacritics)
+    assert (note if diacritics else "anh 4x6 nen trang") in text and ".." not in text
+    assert segments(text).count <= texts.MAX_SEGMENTS
 
 
 def test_a_variant_needs_all_its_facts():
@@ -73,14 +86,20 @@ def test_a_variant_needs_all_its_facts():
     assert "Hotline" not in texts.render("not_accepted", "en", bare)
 
 
-@pytest.mark.parametrize("raw, plain", [
+@pytest.mark.parametrize("note, plain", [
+    ("Mang CCCD • ảnh 4×6", "Mang CCCD - anh 4x6"),
     ("Đường Trường Chinh", "Duong Truong Chinh"),
     ("Thứ Hai–Thứ Sáu", "Thu Hai-Thu Sau"),
     ("“Giấy hẹn”…", '"Giay hen"...'),
-    ("ảnh 4×6 ✓", "anh 4?6 ?"),
+    ("ảnh 4×6 ✓", "anh 4x6 ?"),
 ])
-def test_without_diacritics(raw, plain):
-    assert texts.without_diacritics(raw) == plain
+def test_alerts_and_replies_write_a_note_alike(note, plain):
+    """One GSM-7 rule (channels/sms/text.py): the office's note reads the same in an alert and
+    in the reply to a lookup."""
+    alert = texts.render("supplement", "vi", texts.Facts(code=CODE, note=note))
+    assert plain in alert
+    view = replace(sms_view("supplement_requested"), note=note)
+    assert plain in replies.status_reply(view, replies.Style(lang="vi"))
 
 
 def test_unknown_language_falls_back_to_vietnamese():

@@ -63,9 +63,9 @@ TEMPLATES = [value for name, value in vars(replies).items() if name.isupper() an
 # The largest values a template is ever filled with.
 WORST = {"code": "0" * 40, "status": "Yeu cau nghia vu tai chinh", "date": "31/12/2026", "office": "x" * 60,
          "hours": "x" * 60, "note": "x" * 200, "hotline": "0209 3870 0000", "number": "8077", "count": 3}
-ONE_SEGMENT = [replies.HELP, replies.HINT, replies.PROCEDURE_CODE, replies.PHONE_NUMBER, replies.STOPPED,
+STAND_ALONE = [replies.HELP, replies.HINT, replies.PROCEDURE_CODE, replies.PHONE_NUMBER, replies.STOPPED,
                replies.STARTED, replies.LANGUAGE_EN, replies.LANGUAGE_VI, replies.RATE_LIMITED,
-               replies.NOT_FOUND]
+               replies.NOT_FOUND, replies.BAD_CODE]
 
 
 def test_templates_were_found():
@@ -81,15 +81,17 @@ def test_every_template_is_gsm7_and_never_over_three_segments(template, language
     assert size.count <= 3
 
 
+@pytest.mark.parametrize("diacritics", [False, True])
 @pytest.mark.parametrize("language", ["vi", "en"])
-@pytest.mark.parametrize("template", ONE_SEGMENT)
-def test_stand_alone_replies_fit_one_segment(template, language):
+@pytest.mark.parametrize("template", STAND_ALONE)
+def test_stand_alone_replies_are_whole(template, language, diacritics):
+    """Help, hints, not found...: never cut; one GSM-7 segment, or two UCS-2 segments with
+    diacritics (issue 12: the help and not-found texts used to be cut at 70 characters)."""
+    style = replies.Style(lang=language, diacritics=diacritics)
     values = dict(WORST, code="000.00.04.H40-261102-0001")
-    text = replies.fit(replies.Style(lang=language).say(template, **values), 1)
-    assert len(text) <= 160
-    # And they fit without being cut, except where a long code is echoed back.
-    if template is not replies.NOT_FOUND:
-        assert text == replies.Style(lang=language).say(template, **values)
+    text = style.reply(template, **values)
+    assert text == style.say(template, **values)
+    assert segments(text).count <= (2 if diacritics else 1)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

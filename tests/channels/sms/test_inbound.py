@@ -30,7 +30,7 @@ def test_language_choice_sticks(sms_app):
     assert text(client, "000.00.04.H40-261105-0002", "0912000009").startswith(
         "Dossier 000.00.04.H40-261105-0002: Being processed.")
     assert text(client, "HUY", "+84912000009") == (
-        "You will get no more SMS alerts. Text BATDAU to turn them back on.")
+        "You will get no more SMS alerts. Text START to turn them back on.")
     assert text(client, "tieng viet", "84912000009").startswith("Tu nay tin tra loi bang tieng Viet")
     assert text(client, "000.00.04.H40-261105-0002", "84912000009").startswith("HS 000.00.04.H40-261105-0002")
     assert saved(sms_app, "+84912000009") == phone_rows.PhoneSettings("+84912000009", "vi", True)

@@ -29,22 +29,22 @@ X = "000.20.31.H17-261025-0003"   # stopped
 
 # The replies, exactly.
 HELP_VI = (
-    'Tra cuu ho so: soan TC <ma ho so> gui 8077, vd TC 000.00.04.H40-230414-0002. HUY: tat thong '
-    'bao. BATDAU: bat lai. EN: English. Hotline 1900 0000'
+    'Soan TC <ma ho so> gui 8077, vd TC 000.00.04.H40-230414-0002. HUY: tat thong bao. BATDAU: bat '
+    'lai. EN: English. Goi 1900 0000'
 )
 HELP_EN = (
-    'Text the dossier code to 8077, e.g. TC 000.00.04.H40-230414-0002. HUY: stop alerts. BATDAU: '
-    'alerts on. EN: English. Hotline 1900 0000'
+    'Text the dossier code to 8077, e.g. TC 000.00.04.H40-230414-0002. STOP: no alerts. START: alerts '
+    'on. VI: Vietnamese. Hotline 1900 0000'
 )
 STOP_VI = 'Ban se khong nhan tin nhan thong bao nua. Soan BATDAU de bat lai.'
-STOP_EN = 'You will get no more SMS alerts. Text BATDAU to turn them back on.'
+STOP_EN = 'You will get no more SMS alerts. Text START to turn them back on.'
 START_VI = 'Da bat lai tin nhan thong bao. Soan HUY de tat.'
-START_EN = 'SMS alerts are on. Text HUY to stop them.'
+START_EN = 'SMS alerts are on. Text STOP to stop them.'
 EN_SET = 'Replies will now be in English. Text VI for Vietnamese.'
 VI_SET = 'Tu nay tin tra loi bang tieng Viet. Soan EN de nhan tieng Anh.'
 READY = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
-    'giay hen va CCCD. Goi 024 3858 0000.'
+    'theo CCCD va giay hen. Goi 024 3858 0000.'
 )
 PROCESSING = (
     'HS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra 24/11/2026 (con 1 ngay lam viec). '
@@ -86,19 +86,19 @@ NOT_FOUND_R = (
 )
 TWO_RP = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
-    'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
+    'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
     '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.'
 )
 THREE_RPO = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
-    'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
+    'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
     '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
     'ly, tre han. Hen tra '
     '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi. Goi 024 3858 0000.'
 )
 FOUR = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
-    'giay hen va CCCD. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
+    'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
     '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
     'ly, tre han. Hen tra '
     '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi.\nMoi tin chi tra cuu toi da 3 '
@@ -106,7 +106,7 @@ FOUR = (
 )
 TWO_R_MISSING = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
-    'giay hen va CCCD. Goi 024 3858 0000.\n000.00.04.H40-999999-0001: khong tim thay.'
+    'theo CCCD va giay hen. Goi 024 3858 0000.\n000.00.04.H40-999999-0001: khong tim thay.'
 )
 PROCEDURE = 'Day la ma thu tuc, khong phai ma ho so. Soan ma ho so in tren giay hen. HD: huong dan.'
 PHONE = (
@@ -138,7 +138,7 @@ CASES = [
     ("hd!", HELP_VI), ("Hướng dẫn", HELP_VI), ("huong dan", HELP_VI), ("HUONGDAN", HELP_VI),
     ("HUONGDAM", HELP_VI), ("Trợ giúp", HELP_VI), ("tro giup", HELP_VI), ("HDSD", HELP_VI),
     ("HELP", HELP_EN), ("help", HELP_EN), ("Help.", HELP_EN), ("MENU", HELP_EN),
-    ("❤️ HD", HELP_VI),
+    ("❤️ HD", HELP_VI), ("?", HELP_VI), ("??", HELP_VI), (" ? ", HELP_VI), ("？", HELP_VI),
     # stop
     ("HUY", STOP_VI), ("huy", STOP_VI), ("Hủy", STOP_VI), ("HỦY", STOP_VI), ("hủy", STOP_VI),
     ("Huỷ", STOP_VI), ("TU CHOI", STOP_VI), ("tu choi", STOP_VI), ("Từ chối", STOP_VI),
@@ -196,7 +196,7 @@ CASES = [
     ("000.00.04.H40@261102-0001", READY), ("000.00.04.H40*261102*0001", READY), ("TC " + "1" * 70, TOO_LONG),
     ("000.00.04.H40-999999-0001", NOT_FOUND_999), ("TC 000.00.04.H40-261102-0009", NOT_FOUND_0009),
     # nothing to go on
-    ("", HINT), ("   ", HINT), ("\n", HINT), ("?", HINT), ("...", HINT), ("TC", HINT),
+    ("", HINT), ("   ", HINT), ("\n", HINT), ("...", HINT), ("TC", HINT),
     ("tra cuu", HINT), ("Ho so", HINT), ("xin chao", HINT), ("Xin chào", HINT), ("Alo", HINT),
     ("Cảm ơn", HINT), ("ok", HINT), ("Ai vay?", HINT), ("help me", HINT), ("HUYY BO", HINT),
     ("😀😀", HINT), ("👍", HINT), ("a" * 2000, HINT), ("Tôi " * 500, HINT),
@@ -255,6 +255,15 @@ def test_effects_of_keywords(handler):
     assert handler("EN").effects == (commands.Effect(commands.LANGUAGE, "en"),)
     assert handler("VI").effects == (commands.Effect(commands.LANGUAGE, "vi"),)
     assert handler(R).effects == ()
+
+
+def test_english_stop_says_how_to_restart_in_english(handler):
+    """Issue 12 item 11: STOP is answered with START (not BATDAU), and START with STOP."""
+    stop, start = handler("STOP"), handler("START")
+    assert stop.lang == start.lang == "en"
+    assert "START" in stop.text and "BATDAU" not in stop.text
+    assert "STOP" in start.text and "HUY" not in start.text
+    assert "BATDAU" in handler("HUY").text  # Vietnamese keeps its own keywords
 
 
 def test_saved_language_is_used(handler):

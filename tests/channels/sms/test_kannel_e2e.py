@@ -86,6 +86,24 @@ def test_unicode_reply_goes_back_as_ucs2(stack):
     assert reply.text == "Từ nay tin trả lời bằng tiếng Việt. Soạn EN để nhận tiếng Anh."
 
 
+def test_with_diacritics_the_help_arrives_whole_in_two_ucs2_parts(stack):
+    """Issue 12: the help text is no longer cut to 70 characters; Kannel splits it into two
+    concatenated UCS-2 parts, which the phone joins."""
+    app, kannel = stack
+    app.config["SMS_DIACRITICS"] = True
+    try:
+        with kannel.phone([mo_line("84912000004", "8077", "HD")]) as phone:
+            parts = phone.wait_for(2)
+    finally:
+        app.config["SMS_DIACRITICS"] = False
+    assert [p.kind for p in parts] == ["udh", "udh"]
+    # Concatenation header (3GPP TS 23.040): IE 00 or 08, then reference, total, sequence.
+    assert {p.udh[-2] for p in parts} == {2} and sorted(p.udh[-1] for p in parts) == [1, 2]
+    ordered = sorted(parts, key=lambda p: p.udh[-1])
+    text = b"".join(p.octets for p in ordered).decode("utf-16-be")
+    assert text.startswith("Soạn TC <mã hồ sơ> gửi 8077") and text.endswith("EN: English. Gọi 1900 0000")
+
+
 def test_outbound_send_reaches_the_phone_and_its_delivery_report_is_recorded(stack):
     app, kannel = stack
     store = app.extensions["tracuu.store"]

@@ -44,7 +44,7 @@ def test_post_form_works_too(sms_app):
     response = sms_app.test_client().post("/sms/kannel", data={"secret": SECRET, "from": "84912000001",
                                                                "text": "HD"})
     assert response.status_code == 200
-    assert response.get_data(as_text=True).startswith("Tra cuu ho so")
+    assert response.get_data(as_text=True).startswith("Soan TC <ma ho so>")
 
 
 def test_ucs2_text_passed_through_raw(sms_app):

@@ -41,7 +41,7 @@ def test_sender_limit_gives_one_notice_then_silence(limited_app):
     assert replies[3] == "So cua ban gui qua nhieu tin. Vui long thu lai sau hoac goi 1900 0000."
     assert replies[4:] == ["", ""]
     # Another number is not affected.
-    assert text(client, "HD", "84912345002").startswith("Tra cuu ho so")
+    assert text(client, "HD", "84912345002").startswith("Soan TC <ma ho so>")
 
 
 def test_opt_out_is_honoured_while_silent(limited_app):
