@@ -127,12 +127,19 @@ def fit(parts: Iterable[Part | str | None], *, value: str = "", max_segments: in
     required = [i for i, p in enumerate(items) if p.required]
     optional = [i for i, p in enumerate(items) if not p.required]
 
+    said: dict[tuple[int, int, str], str] = {}
+
+    def words(index: int, n: int, note_text: str) -> str:
+        wording = items[index].wordings[n]
+        if not callable(wording):
+            return wording
+        key = (index, n, note_text)
+        if key not in said:
+            said[key] = wording(note_text)
+        return said[key]
+
     def text(choice: dict[int, int], note_text: str) -> str:
-        words = []
-        for index in sorted(choice):
-            wording = items[index].wordings[choice[index]]
-            words.append(wording(note_text) if callable(wording) else wording)
-        return separator.join(w for w in words if w)
+        return separator.join(w for w in (words(i, choice[i], note_text) for i in sorted(choice)) if w)
 
     def shortest(after: int) -> dict[int, int]:
         return {i: len(items[i].wordings) - 1 for i in required if i > after}
@@ -156,6 +163,9 @@ def fit(parts: Iterable[Part | str | None], *, value: str = "", max_segments: in
                     break
         return text(chosen, note_text)
 
+    everything = text({i: 0 for i in range(len(items))}, note)
+    if fits(everything, 1, max_chars):  # the usual case: all of it, fullest, in one segment
+        return everything
     for limit in range(1, max_segments + 1):
         chosen = with_required(limit, note)
         if chosen is not None:
