@@ -31,4 +31,5 @@ def sms_view(status: str, note: str | None = None, overdue: bool = False) -> Dos
         procedure_name_en="Land change registration", office=OFFICE,
         handling_office=HANDLING if status == "processing" else "", filed_with_vi="", filed_with_en="",
         received_at=datetime(2026, 11, 10, 2, 0, tzinfo=UTC), due_at=DUE, original_due_at=DUE,
-        overdue=overdue, working_days_left=None, working_days_late=None, due_today=False, note=NOTES.get(status, "") if note is None else note, language="vi")
+        overdue=overdue, working_days_left=None, working_days_late=None, due_today=False,
+        note=NOTES.get(status, "") if note is None else note, language="vi")
