@@ -103,3 +103,12 @@ def test_a_note_too_long_for_two_segments_is_shortened_not_dropped():
         assert segments(text).count == MAX_SEGMENTS
         assert finish("Bổ sung giấy tờ chứng minh", diacritics) in text and ".." in text
         assert DATE in text and DUE.strftime("%d/%m/%Y") == DATE
+
+
+@pytest.mark.parametrize("diacritics", [False, True])
+def test_the_working_days_never_cost_a_segment(diacritics):
+    style = replies.Style(lang="vi", diacritics=diacritics)
+    view = sms_view("received")
+    counted = replies.status_reply(replace(view, working_days_left=3), style)
+    assert segments(counted).count == segments(replies.status_reply(view, style)).count
+    assert ("3 ngày làm việc" if diacritics else "3 ngay lam viec") in counted or diacritics
