@@ -171,9 +171,36 @@ notifications = Table(
     Column("sending_at", Timestamp()),
     Column("sent_at", Timestamp()),
     Column("updated_at", Timestamp(), nullable=False),
-    # Sent again after a worker died mid-send where the provider cannot be asked (Kannel).
+    # Sent again after a worker died mid-send where the provider cannot be asked (Kannel, Zalo).
     Column("possible_duplicates", Integer, nullable=False, default=0, server_default="0"),
+    # The channel carrying it (ALERT_CHANNELS, first that can): "zalo" or "sms". It only ever moves
+    # down that list, and only before anything was accepted, so one alert reaches a citizen once.
+    Column("channel", String(8), nullable=False, default="sms", server_default="sms"),
+    # Why an earlier channel did not carry it ("zalo -118: …", "no zalo template for …").
+    Column("fallback_reason", Text, nullable=False, default="", server_default=""),
+    # The provider template's values (JSON), worded when the row is written like `body`.
+    Column("template_data", Text),
     UniqueConstraint("dossier_id", "cause", "kind", name="uq_notifications_dossier_cause_kind"),
+)
+
+provider_tokens = Table(
+    "provider_tokens",
+    metadata,
+    # OAuth tokens of a provider account (Zalo's OA), kept here so that every process shares them
+    # and a restart keeps them. Refresh tokens are single-use: one process at a time may refresh,
+    # the one whose compare-and-set on `refreshing_until` matched.
+    Column("provider", String(16), primary_key=True),
+    Column("account", String(64), primary_key=True),
+    Column("access_token", Text, nullable=False, default=""),
+    Column("refresh_token", Text, nullable=False, default=""),
+    Column("expires_at", Timestamp()),
+    # sha256 of the refresh token the settings seeded this row with: a new one replaces the row's.
+    Column("seed_hash", String(64), nullable=False, default=""),
+    Column("refreshing_until", Timestamp()),
+    Column("refreshed_at", Timestamp()),
+    Column("refreshes", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("updated_at", Timestamp(), nullable=False),
 )
 
 alert_switches = Table(
