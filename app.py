@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import worker
-from channels import ivr, sms, web
+from channels import ivr, sms, web, zalo
 from config import Config
 from lookup.clock import Clock, utcnow
 from lookup.privacy import scrub_handlers
@@ -42,6 +42,7 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
     web.init_app(app)
     sms.init_app(app)
     ivr.init_app(app)
+    zalo.init_app(app)
     worker.init_app(app)
     cli.init_app(app)
     return app

@@ -79,6 +79,22 @@ class Config:
         self.KANNEL_SMSC = _env("KANNEL_SMSC")
         self.KANNEL_FROM = _env("KANNEL_FROM", self.SMS_SHORT_NUMBER)
 
+        # Zalo: alerts by ZNS (SMS the fallback) and lookups by chat with the Official Account
+        self.ALERT_CHANNELS = _env("ALERT_CHANNELS", "sms")
+        self.ZALO_APP_ID = _env("ZALO_APP_ID")
+        self.ZALO_APP_SECRET = _env("ZALO_APP_SECRET")
+        self.ZALO_OA_SECRET = _env("ZALO_OA_SECRET")
+        self.ZALO_REFRESH_TOKEN = _env("ZALO_REFRESH_TOKEN")
+        self.ZALO_TEMPLATES = _env("ZALO_TEMPLATES")
+        self.ZALO_ZNS_URL = _env("ZALO_ZNS_URL", "https://business.openapi.zalo.me").rstrip("/")
+        self.ZALO_OAUTH_URL = _env("ZALO_OAUTH_URL", "https://oauth.zaloapp.com").rstrip("/")
+        self.ZALO_OA_API_URL = _env("ZALO_OA_API_URL", "https://openapi.zalo.me").rstrip("/")
+        self.ZALO_RATE_PER_SECOND = _env_int("ZALO_RATE_PER_SECOND", 30)
+        # Tries by Zalo that failed in a way that may pass (Zalo down, no token) before SMS carries it.
+        self.ZALO_FALLBACK_AFTER_TRIES = _env_int("ZALO_FALLBACK_AFTER_TRIES", 3)
+        # ZNS "development" mode: only the OA's and the app's administrators receive (docs/zalo.md).
+        self.ZALO_ZNS_DEVELOPMENT = _env_bool("ZALO_ZNS_DEVELOPMENT", False)
+
         # Hotline IVR
         self.ASTERISK_AMI_HOST = _env("ASTERISK_AMI_HOST")
         self.ASTERISK_AMI_PORT = _env_int("ASTERISK_AMI_PORT", 5038)
@@ -157,3 +173,6 @@ class TestConfig(Config):
         self.KANNEL_SENDSMS_URL = "http://127.0.0.1:9/cgi-bin/sendsms"
         self.ASTERISK_AMI_HOST = ""
         self.RATELIMIT_ENABLED = False
+        self.ZALO_ZNS_URL = "http://127.0.0.1:9"
+        self.ZALO_OAUTH_URL = "http://127.0.0.1:9"
+        self.ZALO_OA_API_URL = "http://127.0.0.1:9"

@@ -31,6 +31,8 @@ def alerts(ctx: click.Context) -> None:
         failed = rows.failures(conn)
         duplicates = rows.possible_duplicates(conn)
         switches = rows.switches(conn)
+        by_channel = rows.channel_counts(conn)
+        fell_back, newest_fallbacks = rows.fallbacks(conn)
     table: dict[str, dict[str, int]] = defaultdict(dict)
     for status, kind, n in counted:
         table[kind][status] = n
@@ -45,6 +47,13 @@ def alerts(ctx: click.Context) -> None:
     click.echo("all".ljust(width) + "".join(str(n).rjust(12) for n in totals) + str(sum(totals)).rjust(9))
     click.echo(f"possible duplicates (a worker died mid-send where the provider cannot be asked): "
                f"{duplicates}")
+    if len(by_channel) > 1 or any(row.channel != "sms" for row in by_channel):
+        click.echo("by channel: " + ", ".join(f"{row.channel} {row.n}" for row in by_channel))
+    if fell_back:
+        click.echo(f"carried by a later channel (ALERT_CHANNELS), newest {len(newest_fallbacks)} of "
+                   f"{fell_back}:")
+        for row in newest_fallbacks:
+            click.echo(f"  #{row.id} {row.code} {row.kind} -> {row.channel}: {row.fallback_reason}")
     off = [f"{s.agency_id} {s.kind}" for s in switches if not s.enabled]
     if off:
         click.echo("turned off: " + ", ".join(off))
@@ -90,6 +99,22 @@ def on_command(agency_id: str, kind: str) -> None:
     _switch(agency_id, kind, True)
 
 
+def _check_zalo(alerts_: context.Alerts) -> None:
+    """Say at start what will make every alert wait for the SMS fallback."""
+    from channels.zalo.tokens import TokenUnavailable
+
+    try:
+        state = alerts_.zalo_tokens.state()
+        click.echo(f"zalo: access token {'held' if state.access_token else 'not yet fetched'}", err=True)
+    except TokenUnavailable as error:
+        click.echo(f"zalo: WARNING {error}; alerts will go by SMS after ZALO_FALLBACK_AFTER_TRIES tries",
+                   err=True)
+    templated = sorted({kind for kind, _ in alerts_.routing.templates})
+    missing = [kind for kind in policy.KINDS if kind not in templated]
+    if missing:
+        click.echo(f"zalo: no template for {', '.join(missing)} (ZALO_TEMPLATES): those go by SMS", err=True)
+
+
 def _switch(agency_id: str, kind: str, enabled: bool) -> None:
     alerts_ = _alerts()
     with alerts_.store.begin() as conn:
@@ -124,12 +149,16 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     if unknown:
         raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; expected {queues.ALL}")
     alerts_ = _alerts()
+    carriers = []
     try:
         # A sender that cannot be built is a configuration error: say so now, not per text.
-        sender_name = alerts_.sender.name
+        for channel in alerts_.routing.channels:
+            carriers.append(f"{channel} ({alerts_.carrier(channel).name})")
     except ValueError as error:
         raise click.ClickException(f"cannot send alerts: {error}") from None
-    click.echo(f"alerts go out through {sender_name}", err=True)
+    click.echo(f"alerts go out through {', then '.join(carriers)}", err=True)
+    if "zalo" in alerts_.routing.channels:
+        _check_zalo(alerts_)
     # The SDK logs every request's headers at INFO: a dozen lines per text, none of them useful.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     url = current_app.config["REDIS_URL"]

@@ -1,4 +1,5 @@
-"""What the alert jobs and the outbox share in one process: settings, database, Redis, sender."""
+"""What the alert jobs and the outbox share in one process: settings, database, Redis, the
+channels that carry alerts (SMS sender, Zalo ZNS) and their pacing."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from worker import quiet
+from worker.routing import Routing
 
 if TYPE_CHECKING:
     from redis import Redis
 
     from channels.sms.senders import Sender
+    from channels.zalo.tokens import ZaloTokens
     from lookup.service import Service
     from lookup.store import Store
+    from worker.carriers import SmsCarrier, ZaloCarrier
     from worker.pacing import Pacer
 
 EXTENSION = "tracuu.alerts"
@@ -22,7 +26,9 @@ MAX_RETRY_INTERVAL = 3600
 
 
 class Alerts:
-    """Built once per process by `worker.init_app`; Redis and the sender are made on first use."""
+    """Built once per process by `worker.init_app`; Redis, the senders and the Zalo token are
+    made on first use. ValueError at construction for ALERT_CHANNELS or ZALO_TEMPLATES that
+    cannot be read."""
 
     def __init__(self, app: Flask) -> None:
         config = app.config
@@ -39,9 +45,13 @@ class Alerts:
         self.diacritics = bool(config["SMS_DIACRITICS"])
         self.reminder_days = int(config["PICKUP_REMINDER_WORKING_DAYS"])
         self.retry_intervals = retry_intervals(int(config["ALERT_RETRY_FIRST_SECONDS"]), self.validity)
+        self.routing = Routing.from_config(config)
+        self.fallback_after = max(1, int(config["ZALO_FALLBACK_AFTER_TRIES"]))
         self._redis: Redis | None = None
         self._sender: Sender | None = None
         self._pacer: Pacer | None = None
+        self._carriers: dict[str, SmsCarrier | ZaloCarrier] = {}
+        self._zalo_tokens: ZaloTokens | None = None
 
     def now(self) -> datetime:
         return self.service.clock()
@@ -72,12 +82,51 @@ class Alerts:
         return ConsoleSender()
 
     @property
+    def demo_carrier(self) -> SmsCarrier:
+        """The demo's alerts, by the console and unpaced, whatever ALERT_CHANNELS says."""
+        carrier = self._carriers.get("demo")
+        if carrier is None:
+            from worker.carriers import SmsCarrier
+            from worker.pacing import Pacer
+
+            carrier = self._carriers["demo"] = SmsCarrier(self.demo_sender, Pacer(self.redis, "demo", 0))
+        return carrier
+
+    @property
     def pacer(self) -> Pacer:
         if self._pacer is None:
             from worker.pacing import Pacer
 
             self._pacer = Pacer(self.redis, self.sender.name, self.rate_per_second)
         return self._pacer
+
+    @property
+    def zalo_tokens(self) -> ZaloTokens:
+        """The OA's access token, shared through the database (ValueError when not configured)."""
+        if self._zalo_tokens is None:
+            from channels.zalo import build_tokens
+
+            self._zalo_tokens = build_tokens(self.config, self.store, self.service.clock)
+        return self._zalo_tokens
+
+    def carrier(self, channel: str) -> SmsCarrier | ZaloCarrier:
+        """What sends on `channel` ("sms" or "zalo"); ValueError when it cannot be built."""
+        carrier = self._carriers.get(channel)
+        if carrier is None:
+            from worker.carriers import SmsCarrier, ZaloCarrier
+            from worker.pacing import Pacer
+
+            if channel == "zalo":
+                from channels.zalo.zns import ZnsSender
+
+                zns = ZnsSender(self.config["ZALO_ZNS_URL"], self.zalo_tokens,
+                                development=bool(self.config["ZALO_ZNS_DEVELOPMENT"]))
+                pacer = Pacer(self.redis, "zalo", int(self.config["ZALO_RATE_PER_SECOND"]))
+                carrier = ZaloCarrier(zns, self.routing, pacer)
+            else:
+                carrier = SmsCarrier(self.sender, self.pacer)
+            self._carriers[channel] = carrier
+        return carrier
 
     def expires_at(self, created_at: datetime, send_after: datetime | None) -> datetime:
         return max(created_at, send_after or created_at) + self.validity

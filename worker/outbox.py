@@ -7,6 +7,7 @@ recorded as skipped): if Redis is down at commit time, the sweeper enqueues it l
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,6 +18,7 @@ from lookup import delivery, messages
 from lookup.store import notifications as rows
 from worker import dispatch, policy, quiet, texts
 from worker.context import Alerts
+from worker.template_data import template_data
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +52,33 @@ def write(alerts: Alerts, conn: Connection, dossier: Row, triggers: Iterable[pol
     send_after = quiet.next_allowed(alerts.quiet_hours, now)
     for trigger in triggers:
         lang = messages.language(dossier.phone_language or dossier.language)
+        phone = dossier.applicant_phone or ""
         skip = _skip_reason(trigger.kind, dossier, disabled)
-        status, body = (delivery.SKIPPED, "") if skip else (delivery.QUEUED, "")
+        status, body, data = (delivery.SKIPPED, "", None) if skip else (delivery.QUEUED, "", None)
+        channel, fallback = alerts.routing.first(trigger.kind, lang, phone)
         if not skip:
             try:
-                body = texts.render(trigger.kind, lang, facts(dossier, lang), diacritics=alerts.diacritics)
+                about = facts(dossier, lang)
+                # The SMS text is always worded: it is what carries the alert if Zalo cannot.
+                body = texts.render(trigger.kind, lang, about, diacritics=alerts.diacritics)
+                if channel == "zalo":
+                    data = json.dumps(template_data(trigger.kind, lang, dossier.status, about),
+                                      ensure_ascii=False)
             except Exception as error:  # an alert we cannot word must not block the office's write
                 log.exception("alert %s for dossier %s cannot be worded", trigger.kind, dossier.id)
                 status, skip = delivery.FAILED, f"cannot word the text: {error}"[:500]
+            if channel is None and status == delivery.QUEUED:
+                status, skip = delivery.FAILED, f"no channel can carry it: {fallback}"[:500]
         values = {
             "dossier_id": dossier.id,
             "cause": trigger.cause,
             "kind": trigger.kind,
-            "to_phone": dossier.applicant_phone or "",
+            "to_phone": phone,
             "language": lang,
             "body": body,
+            "channel": channel or alerts.routing.channels[-1],
+            "fallback_reason": fallback[:1000],
+            "template_data": data,
             "status": status,
             "error": skip,
             "attempts": 0,

@@ -117,13 +117,18 @@ def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:
 
 class Periodic(threading.Thread):
     """Sweeps every ALERT_SWEEP_SECONDS and scans once a day, whichever worker gets there first
-    (a Redis lock decides), so running more workers does not run them more often."""
+    (a Redis lock decides), so running more workers does not run them more often. With Zalo on,
+    refreshes its access token before it expires (the database decides who)."""
+
+    # How often a worker looks at the Zalo token's expiry (one of them refreshes it, lookup.tokens).
+    TOKEN_CHECK_SECONDS = 60.0
 
     def __init__(self, alerts: Alerts, tick_seconds: float = 1.0) -> None:
         super().__init__(name="alerts-periodic", daemon=True)
         self.alerts = alerts
         self.tick_seconds = tick_seconds
         self.stopping = threading.Event()
+        self.token_checked = 0.0
 
     def run(self) -> None:
         while not self.stopping.wait(self.tick_seconds):
@@ -133,6 +138,10 @@ class Periodic(threading.Thread):
                 log.exception("alerts housekeeping failed; trying again")
 
     def tick(self) -> None:
+        if "zalo" in self.alerts.routing.channels and \
+                time.monotonic() - self.token_checked >= self.TOKEN_CHECK_SECONDS:
+            self.token_checked = time.monotonic()
+            self.alerts.zalo_tokens.refresh_if_due()
         redis: Redis = self.alerts.redis
         if redis.set(SWEEP_LOCK, "1", nx=True, ex=self.alerts.sweep_every):
             sweeper.sweep(self.alerts)

@@ -11,7 +11,11 @@ send it:
   never goes back) and RQ's Retry runs the job again later.
 - A row `sending` with a `sending_at` older than the lease belongs to a worker that died. Before
   sending again we ask the provider whether the text already went out (Twilio's Messages list);
-  Kannel cannot say, so there the text is sent again and the possible duplicate is counted.
+  Kannel and Zalo cannot say, so there it is sent again and the possible duplicate is counted.
+- The row's `channel` (ALERT_CHANNELS, e.g. zalo then sms) says what carries it. When Zalo says
+  this person cannot get it, or has failed ZALO_FALLBACK_AFTER_TRIES times in ways that may pass,
+  the row moves to the next channel (compare-and-set, with the reason) before that channel is
+  tried, and never back: a refusal means Zalo did not take it, so the citizen gets it once.
 """
 
 from __future__ import annotations
@@ -63,8 +67,10 @@ class _Attempt:
         self.row = row
         self.retries_left = retries_left
         self.now = alerts.now()
-        # The demo's dossiers have real-looking numbers: their texts never leave the machine.
-        self.sender = alerts.demo_sender if row.demo else alerts.sender
+        # The demo's dossiers have real-looking numbers: their texts never leave the machine
+        # (worker.context.Alerts.demo_carrier: the console, by "SMS").
+        self.channel: str = "sms" if row.demo else row.channel
+        self.fallback_reason: str = row.fallback_reason
         # What the row holds while this worker has it; every write is conditional on it.
         self.expected: dict[str, Any] = {"status": row.status, "sending_at": None}
 
@@ -100,6 +106,10 @@ class _Attempt:
                     return found
         return self._send()
 
+    @property
+    def carrier(self):
+        return self.alerts.demo_carrier if self.row.demo else self.alerts.carrier(self.channel)
+
     # -- steps -------------------------------------------------------------------------------
     def _cas(self, expected: dict[str, Any], values: dict[str, Any]) -> bool:
         try:
@@ -122,26 +132,26 @@ class _Attempt:
         """Whether the provider already has this text; the outcome if so (or if asking failed)."""
         row = self.row
         try:
-            message_id = self.sender.find_sent(row.to_phone, row.body, row.created_at)
+            message_id = self.carrier.find_sent(row)
         except CannotAsk:
             if orphaned:
-                self._count_possible_duplicate()
+                self._count_possible_duplicate("its worker died while sending")
             return None
         except SendError as error:
             return self._failed_try(error)
         if message_id is None:
             return None
         log.info("alert %s was already accepted by %s as %s; recorded, not sent again", row.id,
-                 self.sender.name, message_id)
+                 self.carrier.name, message_id)
         self._record_sent(message_id)
         return "found"
 
     def _send(self) -> str:
         row = self.row
-        if not self.row.demo:
-            self.alerts.pacer.wait_for_slot()
+        carrier = self.carrier
+        carrier.pacer.wait_for_slot()
         try:
-            message_id = self.sender.send(row.to_phone, row.body, reference=str(row.id))
+            message_id = carrier.send(row)
         except SendError as error:
             return self._failed_try(error)
         self._record_sent(message_id)
@@ -150,7 +160,7 @@ class _Attempt:
     def _record_sent(self, message_id: str) -> None:
         now = self.alerts.now()
         if not self._cas(self.expected,
-                    {"status": delivery.SENT, "provider": self.sender.name,
+                    {"status": delivery.SENT, "channel": self.channel, "provider": self.carrier.name,
                      "provider_message_id": message_id, "sent_at": now, "error": "", "updated_at": now}):
             log.error("alert %s: sent as %s but the row changed under us", self.row.id, message_id)
 
@@ -159,6 +169,15 @@ class _Attempt:
         now = self.alerts.now()
         expires = self.alerts.expires_at(self.row.created_at, self.row.send_after)
         last = not self.retries_left or now >= expires
+        if error.unanswered and not self.carrier.can_ask:
+            # It may have gone out; whatever carries it next may make it twice.
+            self._count_possible_duplicate(f"{self.carrier.name} gave no answer ({reason})")
+        row = self.row
+        following, skipped = self.alerts.routing.after(self.channel, row.kind, row.language, row.to_phone)
+        tries = row.attempts + 1  # this one included; counted from the alert's first try
+        if following is not None and (not error.retryable or last or tries >= self.alerts.fallback_after):
+            return self._fall_back(following, reason if not error.retryable else
+                                   f"{reason} (after {tries} tries)", skipped)
         if error.retryable and not last:
             self._cas(self.expected,
                  {"sending_at": None, "error": f"retrying: {reason}", "updated_at": now})
@@ -166,6 +185,18 @@ class _Attempt:
         if error.retryable:
             reason = f"gave up after {self.row.attempts + 1} tries: {reason}"
         return self._end(delivery.FAILED, reason)
+
+    def _fall_back(self, following: str, reason: str, skipped: str) -> str:
+        """Move the row to the next channel (still ours, still `sending`) and send it there."""
+        parts = (self.fallback_reason, f"{self.channel}: {reason}", skipped)
+        said = "; ".join(part for part in parts if part)
+        if not self._cas(self.expected, {"channel": following, "fallback_reason": said[:1000], "error": "",
+                                         "updated_at": self.alerts.now()}):
+            return "busy"
+        log.info("alert %s: %s cannot carry it (%s); %s carries it", self.row.id, self.channel, reason,
+                 following)
+        self.channel, self.fallback_reason = following, said
+        return self._send()
 
     def _end(self, status: str, reason: str) -> str:
         done = self._cas(self.expected,
@@ -184,10 +215,9 @@ class _Attempt:
             log.warning("alert %s deferred to %s but not enqueued: %s", self.row.id, allowed, error)
         return "deferred"
 
-    def _count_possible_duplicate(self) -> None:
+    def _count_possible_duplicate(self, why: str) -> None:
         rows.add_possible_duplicate(self.conn, self.row.id)
         self.conn.commit()
-        log.warning("alert %s to %s: its worker died while sending and %s cannot say whether the "
-                    "text went out; sending again may duplicate it", self.row.id,
-                    mask_phone(self.row.to_phone), self.sender.name)
+        log.warning("alert %s to %s: %s and %s cannot say whether it went out; sending again may "
+                    "duplicate it", self.row.id, mask_phone(self.row.to_phone), why, self.carrier.name)
 

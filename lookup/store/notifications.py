@@ -161,6 +161,27 @@ def failures(conn: Connection, limit: int = 50) -> Sequence[Row]:
     return conn.execute(stmt).all()
 
 
+def channel_counts(conn: Connection) -> Sequence[Row]:
+    """(channel, n): how many alerts each channel carries or carried (skipped ones left out)."""
+    stmt = (select(notifications.c.channel, func.count().label("n"))
+            .where(notifications.c.status != delivery.SKIPPED)
+            .group_by(notifications.c.channel).order_by(notifications.c.channel))
+    return conn.execute(stmt).all()
+
+
+def fallbacks(conn: Connection, limit: int = 10) -> tuple[int, Sequence[Row]]:
+    """How many alerts an earlier channel could not carry, and the newest of them with why."""
+    moved = notifications.c.fallback_reason != ""
+    total = conn.execute(select(func.count()).select_from(notifications)
+                         .where(moved, notifications.c.status != delivery.SKIPPED)).scalar_one()
+    stmt = (select(notifications.c.id, notifications.c.kind, notifications.c.channel,
+                   notifications.c.fallback_reason, dossiers.c.code)
+            .select_from(notifications.join(dossiers, dossiers.c.id == notifications.c.dossier_id))
+            .where(moved, notifications.c.status != delivery.SKIPPED)
+            .order_by(notifications.c.updated_at.desc(), notifications.c.id.desc()).limit(limit))
+    return total, conn.execute(stmt).all()
+
+
 def possible_duplicates(conn: Connection) -> int:
     return conn.execute(select(func.coalesce(func.sum(notifications.c.possible_duplicates), 0))).scalar_one()
 

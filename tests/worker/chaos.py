@@ -3,7 +3,9 @@
 N alerts go out through real worker processes while a killer SIGKILLs one of them (with its
 scheduler) at random moments and starts a replacement. At the end the fake provider counts
 what it received: every alert exactly once on the Twilio path; on Kannel, which cannot be
-asked, no more duplicates than kills that landed inside a send.
+asked, no more duplicates than kills that landed inside a send. The "zalo" drill runs with
+ALERT_CHANNELS=zalo,sms: ZNS (a fake Zalo that refuses every REFUSED_EVERY-th phone, "no Zalo
+account") and Twilio for the fallback; no alert may reach a phone by both, none may be lost.
 """
 
 from __future__ import annotations
@@ -21,8 +23,18 @@ from sqlalchemy import func, select
 from lookup.ingest import dossier_fields
 from lookup.store import notifications as rows
 from lookup.store.schema import dossiers, notifications
+from tests.support.fake_zalo import FakeZalo
 from tests.worker.fakes import FakeKannel, SlowTwilio
-from tests.worker.support import AGENCY, OFFICE, Workers, all_rows, build_app, settings, wait_until
+from tests.worker.support import (
+    AGENCY,
+    OFFICE,
+    Workers,
+    all_rows,
+    build_app,
+    settings,
+    wait_until,
+    zalo_settings,
+)
 from worker import dispatch, outbox, policy
 
 
@@ -37,6 +49,10 @@ class Outcome:
     lost: int
     duplicates: int
     seconds: float
+    # The zalo drill: alerts carried by each channel, and alerts that reached a phone by both.
+    by_zalo: int = 0
+    by_sms: int = 0
+    both_channels: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -50,6 +66,9 @@ class Outcome:
             f"texts found at the provider instead of re-sent: {self.asked_and_found}",
             f"lost: {self.lost}",
             f"duplicates at the provider: {self.duplicates}",
+            *([f"carried by zalo: {self.by_zalo}, by sms after a refusal: {self.by_sms}",
+               f"reached a phone by both zalo and sms: {self.both_channels}"]
+              if self.provider == "zalo" else []),
             f"seconds: {self.seconds:.1f}",
         ]
 
@@ -58,15 +77,22 @@ def drill(provider: str, n: int, workdir: Path, redis_url: str, *, workers: int 
           kill_every: float = 1.0, rate: int = 0, delay: float = 0.02, batch: int = 500,
           timeout: float = 600, seed: int | None = None, job_timeout: int = 2) -> Outcome:
     chance = random.Random(seed)
-    fake = SlowTwilio() if provider == "twilio" else FakeKannel()
+    fake = FakeKannel() if provider == "kannel" else SlowTwilio()
     fake.delay = delay
     fake.start()
-    values = settings(f"sqlite:///{workdir / 'chaos.db'}", redis_url, SMS_SENDER=provider,
+    values = settings(f"sqlite:///{workdir / 'chaos.db'}", redis_url,
+                      SMS_SENDER="kannel" if provider == "kannel" else "twilio",
                       SMS_RATE_PER_SECOND=rate, ALERT_JOB_TIMEOUT_SECONDS=job_timeout)
-    if provider == "twilio":
-        values["TWILIO_API_URL"] = fake.url
-    else:
+    if provider == "kannel":
         values["KANNEL_SENDSMS_URL"] = fake.url
+    else:
+        values["TWILIO_API_URL"] = fake.url
+    zalo = None
+    if provider == "zalo":
+        zalo = FakeZalo(delay=delay).start()
+        values.update(zalo_settings(zalo.url, ZALO_RATE_PER_SECOND=rate))
+        for i in range(0, n, REFUSED_EVERY):
+            zalo.refuse(f"+849{i:08d}", FakeZalo.NO_ZALO_ACCOUNT)
     app = build_app(values)
     group = Workers(values, workdir)
     started = time.monotonic()
@@ -93,13 +119,22 @@ def drill(provider: str, n: int, workdir: Path, redis_url: str, *, workers: int 
         stop.set()
         group.stop()
         fake.stop()
+        if zalo is not None:
+            zalo.stop()
     seconds = time.monotonic() - started
     found = all_rows(app)
-    if provider == "twilio":
-        received = Counter((m.to, m.body) for m in fake.sent())
-    else:
+    if provider == "kannel":
         received = Counter((t.to, t.text) for t in fake.sent())
+    else:
+        received = Counter((m.to, m.body) for m in fake.sent())
     expected = Counter((r.to_phone, r.body) for r in found)
+    by_zalo: Counter = Counter()
+    if zalo is not None:
+        # A ZNS carries no SMS text: count it against the alert of its phone (one per phone here).
+        body_of = {r.to_phone: r.body for r in found}
+        by_zalo = Counter((f"+{z.phone}", body_of.get(f"+{z.phone}", "")) for z in zalo.sent())
+    both = sum(1 for key in expected if received[key] and by_zalo[key])
+    received = received + by_zalo
     lost = sum(1 for key in expected if received[key] == 0)
     duplicates = sum(max(received[key] - 1, 0) for key in expected) + sum(
         count for key, count in received.items() if key not in expected)
@@ -109,7 +144,13 @@ def drill(provider: str, n: int, workdir: Path, redis_url: str, *, workers: int 
                    kills_inside_send=logs.count("left in sending by a dead worker"),
                    counted_possible_duplicates=sum(r.possible_duplicates for r in found),
                    asked_and_found=logs.count("was already accepted by"), lost=lost,
-                   duplicates=duplicates, seconds=seconds)
+                   duplicates=duplicates, seconds=seconds,
+                   by_zalo=sum(1 for r in found if r.channel == "zalo"),
+                   by_sms=sum(1 for r in found if r.channel == "sms"), both_channels=both)
+
+
+# In the zalo drill, every REFUSED_EVERY-th phone has no Zalo account: SMS carries its alert.
+REFUSED_EVERY = 4
 
 
 def create(app, n: int, batch: int, first: int = 0) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
+from tests.support.fake_zalo import FakeZalo
 from tests.worker.fakes import FakeKannel, SlowTwilio
 from tests.worker.support import Workers, settings
 
@@ -32,6 +33,13 @@ def twilio() -> Iterator[SlowTwilio]:
 @pytest.fixture
 def kannel() -> Iterator[FakeKannel]:
     fake = FakeKannel().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def zalo() -> Iterator[FakeZalo]:
+    fake = FakeZalo().start()
     yield fake
     fake.stop()
 

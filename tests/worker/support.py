@@ -24,7 +24,7 @@ from lookup.clock import Clock, utcnow
 from lookup.ingest import EventFields, dossier_fields
 from lookup.store import notifications as rows
 from lookup.store.schema import dossiers, notifications
-from tests.support import fake_twilio
+from tests.support import fake_twilio, fake_zalo
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))
@@ -36,7 +36,8 @@ OFFICE = {
     "pickup_hours": "T2-T6 8:00-17:00",
     "hotline": "024 3858 0000",
 }
-DONE = (delivery.SENT, delivery.DELIVERED, delivery.UNDELIVERED, delivery.FAILED, delivery.SKIPPED)
+DONE = (delivery.SENT, delivery.DELIVERED, delivery.READ, delivery.UNDELIVERED, delivery.FAILED,
+        delivery.SKIPPED)
 
 
 def settings(database_url: str, redis_url: str, **overrides: Any) -> dict[str, Any]:
@@ -59,6 +60,30 @@ def settings(database_url: str, redis_url: str, **overrides: Any) -> dict[str, A
         "ALERT_JOB_TIMEOUT_SECONDS": 2,
         "ALERT_SWEEP_SECONDS": 1,
         "ALERT_VALIDITY_HOURS": 24,
+    }
+    values.update(overrides)
+    return values
+
+
+# Every alert kind has a Vietnamese template; English ones go by SMS unless a test adds `.en`.
+ZALO_TEMPLATES = ("ready=1001,supplement_requested=1002,fee_due=1003,not_accepted=1004,stopped=1005,"
+                  "apology=1006,reminder=1007")
+
+
+def zalo_settings(zalo_url: str, **overrides: Any) -> dict[str, Any]:
+    """What alerts by Zalo then SMS need, against a tests/support/fake_zalo.py at `zalo_url`."""
+    values = {
+        "ALERT_CHANNELS": "zalo,sms",
+        "ZALO_APP_ID": fake_zalo.APP_ID,
+        "ZALO_APP_SECRET": fake_zalo.APP_SECRET,
+        "ZALO_OA_SECRET": fake_zalo.OA_SECRET,
+        "ZALO_REFRESH_TOKEN": fake_zalo.FIRST_REFRESH_TOKEN,
+        "ZALO_TEMPLATES": ZALO_TEMPLATES,
+        "ZALO_ZNS_URL": zalo_url,
+        "ZALO_OAUTH_URL": zalo_url,
+        "ZALO_OA_API_URL": zalo_url,
+        "ZALO_RATE_PER_SECOND": 0,
+        "ZALO_FALLBACK_AFTER_TRIES": 3,
     }
     values.update(overrides)
     return values

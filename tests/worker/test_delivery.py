@@ -79,7 +79,7 @@ def test_permanent_failure_is_recorded_with_the_reason(values, twilio, workers):
     lines = report.output.splitlines()
     assert lines[0].split() == ["kind", *delivery.STATUSES, "total"]
     assert [line.split() for line in lines if line.startswith("pickup")] == [
-        ["pickup", "0", "0", "0", "0", "0", "1", "0", "1"]]
+        ["pickup", "0", "0", "0", "0", "0", "0", "1", "0", "1"]]
     assert any(code in line and "21211" in line for line in lines)
 
 

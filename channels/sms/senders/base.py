@@ -20,10 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
-    def __init__(self, message: str, *, retryable: bool, provider_code: str = "") -> None:
+    """`unanswered`: the request may have reached the provider but no answer came back, so the
+    text may have gone out (only a provider that can be asked, `find_sent`, can say)."""
+
+    def __init__(self, message: str, *, retryable: bool, provider_code: str = "",
+                 unanswered: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.provider_code = provider_code
+        self.unanswered = unanswered
 
 
 class CannotAsk(Exception):
@@ -32,6 +37,8 @@ class CannotAsk(Exception):
 
 class Sender(ABC):
     name = "abstract"
+    # Whether find_sent can answer (the provider keeps a list of what it took).
+    can_ask = False
 
     def send(self, to: str, text: str, *, reference: str | None = None) -> str:
         """Hand one text to the provider; its message id. `to` is E.164; `reference` is ours

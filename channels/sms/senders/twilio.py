@@ -54,6 +54,7 @@ class RebasedHttpClient(TwilioHttpClient):
 
 class TwilioSender(Sender):
     name = "twilio"
+    can_ask = True
 
     def __init__(self, account_sid: str, auth_token: str, from_: str, *, api_url: str = TWILIO_API,
                  status_callback: str | None = None, timeout: float = 10.0) -> None:
