@@ -12,13 +12,14 @@ import csv
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from lookup import history
 from lookup.ingest import DossierFields, FieldError, dossier_fields, is_utf8
-from lookup.service import RESOLVED, Service
+from lookup.service import Service, statement
 from lookup.store import dossiers as rows
 
 log = logging.getLogger(__name__)
@@ -145,29 +146,34 @@ def _write_batch(conn: Any, service: Service, batch: list[DossierFields], now: A
             rows.ensure_agency(conn, agency_id, now)
             report.placeholder_agencies.add(agency_id)
         report.known_agencies.add(agency_id)
-    values = [{
-        "code": f.code.display,
-        "match_key": f.code.match_key,
-        "keypad": f.code.keypad,
-        "agency_id": f.agency_id,
-        "procedure_name_vi": f.procedure_name_vi,
-        "procedure_name_en": f.procedure_name_en,
-        "applicant_name": f.applicant_name,
-        "applicant_phone": f.applicant_phone,
-        "language": f.language,
-        "pin": f.pin or service.new_pin(),
-        "received_at": f.received_at,
-        "original_due_at": f.due_at,
-        "due_at": f.due_at,
-        "status": f.status,
-        "status_at": f.status_at or f.received_at,
-        "note": f.note,
-        "handling_office": f.handling_office,
-        "finished_at": (f.status_at or f.received_at) if f.status in RESOLVED else None,
-        "updated_at": now,
-    } for f in batch]
-    # The imported state is the dossier's own; it needs no event row (see Service._record).
-    rows.import_dossiers(conn, values)
+    known = rows.stored_states(conn, [f.code.match_key for f in batch])
+    events = rows.events_of(conn, [row.id for row in known.values()])
+    new, changed = [], []
+    for f in batch:
+        row = known.get(f.code.match_key)
+        stored = history.State.of_row(row) if row is not None else None
+        said = statement(f, live=False)
+        said = replace(said, status_at=history.statement_time(said, stored, now))
+        # The imported state is the dossier's own; it needs no event row (lookup.history).
+        state = history.derive(events.get(row.id, ()) if row is not None else (), stored, said)
+        values = {
+            "code": f.code.display,
+            "keypad": f.code.keypad,
+            "agency_id": f.agency_id,
+            "procedure_name_vi": f.procedure_name_vi,
+            "procedure_name_en": f.procedure_name_en,
+            "applicant_name": f.applicant_name,
+            "applicant_phone": f.applicant_phone,
+            "language": f.language,
+            "received_at": f.received_at,
+            **state.columns(),
+            "updated_at": now,
+        }
+        if row is None:
+            new.append({**values, "match_key": f.code.match_key, "pin": f.pin or service.new_pin()})
+        else:
+            changed.append({**values, "dossier_id": row.id})  # a PIN once issued is kept
+    rows.import_dossiers(conn, new, changed)
 
 
 def _count_lines(path: str) -> int:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from lookup import codes, phones, statuses
+from lookup import codes, history, ingest, phones, statuses
 from lookup.calendar import DueCount, Swap, WorkingCalendar, due_count
 from lookup.clock import Clock, utcnow
 from lookup.ingest import DossierFields, EventFields, FieldError
@@ -26,7 +26,7 @@ from lookup.store import api_keys as api_key_rows
 from lookup.store import dossiers as rows
 from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
 
-RESOLVED = ("ready", "returned")
+RESOLVED = history.RESOLVED
 FINAL = tuple(code for code, s in statuses.STATUSES.items() if s.final)
 # How long a process keeps the working calendar before reading the swaps again: an import
 # (calendar-import) reaches every running web and worker process within this.
@@ -244,6 +244,11 @@ class Service:
             if not _acts_for(conn, key_agency, fields.agency_id):
                 raise Forbidden("agency_id is not the agency of this key")
             existing = rows.get_for_update(conn, fields.code.match_key)
+            if existing is not None and not _acts_for(conn, key_agency, existing.agency_id):
+                raise Forbidden("this dossier belongs to another agency")
+            said = statement(fields)
+            stored = history.State.of_row(existing) if existing is not None else None
+            at = history.statement_time(said, stored, now)
             values = {
                 "agency_id": fields.agency_id,
                 "procedure_name_vi": fields.procedure_name_vi,
@@ -256,47 +261,31 @@ class Service:
             }
             if existing is None:
                 pin = fields.pin or self.new_pin()
+                first = history.derive([history.as_event(said, at)], None, said)
                 dossier_id = rows.insert_dossier(conn, {
                     **values,
+                    **first.columns(),
                     "code": fields.code.display,
                     "match_key": fields.code.match_key,
                     "keypad": fields.code.keypad,
                     "pin": pin,
-                    "original_due_at": fields.due_at,
-                    "due_at": fields.due_at,
-                    "status": fields.status,
-                    "status_at": fields.status_at or fields.received_at,
-                    "note": fields.note,
-                    "handling_office": fields.handling_office,
                     "demo": demo,
                 })
-                previous = None
-                status_at = fields.status_at or fields.received_at
             else:
-                if not _acts_for(conn, key_agency, existing.agency_id):
-                    raise Forbidden("this dossier belongs to another agency")
                 pin = fields.pin or existing.pin
                 dossier_id = existing.id
-                values["pin"] = pin
-                if fields.due_at != existing.original_due_at:
-                    values["original_due_at"] = fields.due_at
-                rows.update_dossier(conn, dossier_id, values)
-                previous = existing
-                status_at = fields.status_at or (
-                    existing.status_at if fields.status == existing.status else now
-                )
-            event = EventFields(fields.status, status_at, fields.note, None, fields.handling_office)
-            change = self._record(conn, dossier_id, event, previous)
+                rows.update_dossier(conn, dossier_id, {**values, "pin": pin})
+            change = self._record(conn, dossier_id, history.as_event(said, at), existing, said)
             tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
         self._after_commit(tokens)
         return PutResult(code=fields.code.display, pin=pin, created=existing is None)
 
     def add_event(self, raw_code: str, event: EventFields, key_agency: str) -> Change | None:
-        """Record a status change. None when the code is unknown. Sending it twice is harmless."""
-        try:
-            code = codes.parse(raw_code)
-        except codes.InvalidCode:
-            return None
+        """Record a status change. None when the code is unknown. Sending it twice is harmless.
+
+        Raises FieldError (field "code") for text that cannot be a dossier code, as PUT does.
+        """
+        code = ingest.dossier_code(raw_code)
         tokens: list[tuple[ChangeListener, Any]] = []
         with self.store.begin() as conn:
             existing = rows.get_for_update(conn, code.match_key)
@@ -304,15 +293,16 @@ class Service:
                 return None
             if not _acts_for(conn, key_agency, existing.agency_id):
                 raise Forbidden("this dossier belongs to another agency")
-            change = self._record(conn, existing.id, event, existing)
+            happened = history.Happened(event.status, event.at, event.note, event.due_at, event.office)
+            change = self._record(conn, existing.id, happened, existing, None)
             if change.event_id is not None:
                 tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
         self._after_commit(tokens)
         return change
 
-    def _record(self, conn: Connection, dossier_id: int, event: EventFields,
-                previous: Row | None) -> Change:
-        """Store the event (once) and derive the current state from the latest one by time."""
+    def _record(self, conn: Connection, dossier_id: int, event: history.Happened,
+                previous: Row | None, said: history.Statement | None) -> Change:
+        """Store the event (once) and derive the dossier's state from its whole history."""
         now = self.clock()
         event_id = rows.insert_event(conn, {
             "dossier_id": dossier_id,
@@ -324,35 +314,19 @@ class Service:
             "recorded_at": now,
         })
         # The whole history in one read (a dossier has a handful of events); all else derives.
-        history = rows.history(conn, dossier_id)
-        latest = history[-1]
-        due_changes = [e.due_at for e in history if e.due_at is not None]
-        due_at = due_changes[-1] if due_changes else rows.get_by_id(conn, dossier_id).original_due_at
-        offices = [e.office for e in history if e.office]
-        state = {
-            "status": latest.status,
-            "status_at": latest.at,
-            "note": latest.note,
-            "due_at": due_at,
-            "handling_office": offices[-1] if offices else "",
-            "finished_at": min((e.at for e in history if e.status in RESOLVED), default=None),
-            "updated_at": now,
-        }
-        if previous is not None and previous.status_at > latest.at:
-            # A bulk-imported state (which has no event of its own) is newer than every event.
-            state.update(status=previous.status, status_at=previous.status_at, note=previous.note,
-                         handling_office=previous.handling_office)
-        if previous is not None and previous.finished_at is not None:
-            state["finished_at"] = min(filter(None, (state["finished_at"], previous.finished_at)))
-        rows.update_dossier(conn, dossier_id, state)
+        events = [history.Happened(e.status, e.at, e.note, e.due_at, e.office)
+                  for e in rows.history(conn, dossier_id)]
+        stored = history.State.of_row(previous) if previous is not None else None
+        state = history.derive(events, stored, said)
+        rows.update_dossier(conn, dossier_id, {**state.columns(), "updated_at": now})
         return Change(
             dossier_id=dossier_id,
             event_id=event_id,
             event_status=event.status,
             previous_status=previous.status if previous is not None else None,
-            status=state["status"],
+            status=state.status,
             previous_due_at=previous.due_at if previous is not None else None,
-            due_at=due_at,
+            due_at=state.due_at,
             at=event.at,
         )
 
@@ -360,6 +334,13 @@ class Service:
         for listener, token in tokens:
             listener.after_commit(token)
 
+
+
+def statement(fields: DossierFields, *, live: bool = True) -> history.Statement:
+    """What a PUT (live) or an import row (a snapshot) says of the dossier as a whole."""
+    return history.Statement(
+        status=fields.status, status_at=fields.status_at, received_at=fields.received_at,
+        due_at=fields.due_at, note=fields.note, handling_office=fields.handling_office, live=live)
 
 
 def _acts_for(conn: Connection, key_agency: str, agency_id: str) -> bool:
@@ -370,7 +351,7 @@ def _acts_for(conn: Connection, key_agency: str, agency_id: str) -> bool:
 
 def _with_current_state(row: Row, entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """The events, and the current state where it came from a bulk import with no event."""
-    if not any(e.status == row.status and e.at == row.status_at for e in entries):
+    if history.is_imported(row.status, row.status_at, entries):
         entries.append(TimelineEntry(row.status, row.status_at, row.note, None))
         entries.sort(key=lambda e: e.at)
     return entries

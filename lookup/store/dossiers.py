@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, case, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office
@@ -123,40 +123,45 @@ def update_dossier(conn: Connection, dossier_id: int, values: dict[str, Any]) ->
     conn.execute(update(dossiers).where(dossiers.c.id == dossier_id).values(**values))
 
 
-def import_dossiers(conn: Connection, values: list[dict[str, Any]]) -> None:
-    """Write many dossiers: a plain executemany for the new ones, an upsert for the known.
+_STATE_COLUMNS = ("status", "status_at", "note", "original_due_at", "due_at", "handling_office",
+                  "finished_at")
 
-    A PIN once issued is kept. The status is replaced only by a newer one, so re-importing
-    an old export never undoes what the back-office has pushed since.
-    """
-    keys = [v["match_key"] for v in values]
-    known: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        known.update(conn.execute(select(dossiers.c.match_key)
-                                  .where(dossiers.c.match_key.in_(chunk))).scalars())
-    new = [v for v in values if v["match_key"] not in known]
+
+def stored_states(conn: Connection, match_keys: Sequence[str]) -> dict[str, Row]:
+    """The known dossiers among these codes: id, PIN and state columns, by match key (locked
+    for this transaction on PostgreSQL, as `get_for_update` does)."""
+    found: dict[str, Row] = {}
+    columns = [dossiers.c.id, dossiers.c.match_key, dossiers.c.pin,
+               *(dossiers.c[name] for name in _STATE_COLUMNS)]
+    for start in range(0, len(match_keys), 500):
+        stmt = select(*columns).where(dossiers.c.match_key.in_(match_keys[start:start + 500]))
+        if conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        found.update((row.match_key, row) for row in conn.execute(stmt))
+    return found
+
+
+def events_of(conn: Connection, dossier_ids: Sequence[int]) -> dict[int, list[Row]]:
+    """Every event of these dossiers, oldest first (as `history`), by dossier id."""
+    found: dict[int, list[Row]] = {}
+    for start in range(0, len(dossier_ids), 500):
+        stmt = (select(events).where(events.c.dossier_id.in_(dossier_ids[start:start + 500]))
+                .order_by(events.c.dossier_id, events.c.at, events.c.id))
+        for row in conn.execute(stmt):
+            found.setdefault(row.dossier_id, []).append(row)
+    return found
+
+
+_UPDATE_BY_ID = update(dossiers).where(dossiers.c.id == bindparam("dossier_id"))
+
+
+def import_dossiers(conn: Connection, new: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
+    """Write many dossiers at once: a plain executemany for the new ones, and one for the known
+    ones, each row carrying its `dossier_id` and the values to set."""
     if new:
         conn.execute(dossiers.insert(), new)
-    if len(new) < len(values):
-        _refresh_dossiers(conn, [v for v in values if v["match_key"] in known])
-
-
-def _refresh_dossiers(conn: Connection, values: list[dict[str, Any]]) -> None:
-    stmt = _insert(conn, dossiers)
-    new = stmt.excluded
-    newer = new.status_at >= dossiers.c.status_at
-    keep = {"match_key", "pin", "status", "status_at", "note", "due_at", "handling_office",
-            "finished_at"}
-    changes: dict[str, Any] = {k: new[k] for k in values[0] if k not in keep}
-    for name in ("status", "status_at", "note", "handling_office"):
-        changes[name] = case((newer, new[name]), else_=dossiers.c[name])
-    changes["finished_at"] = func.coalesce(dossiers.c.finished_at, new.finished_at)
-    # A due date moved by an apology stays moved.
-    changes["due_at"] = case(
-        (dossiers.c.due_at == dossiers.c.original_due_at, new.due_at), else_=dossiers.c.due_at
-    )
-    conn.execute(stmt.on_conflict_do_update(index_elements=[dossiers.c.match_key], set_=changes), values)
+    if changed:
+        conn.execute(_UPDATE_BY_ID, changed)
 
 
 def count(conn: Connection) -> int:

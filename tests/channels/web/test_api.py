@@ -200,6 +200,20 @@ def test_bad_events(client, agency, dossier, body, field):
     assert count(client.application, events) == 1
 
 
+@pytest.mark.parametrize("method, path", [
+    ("put", "/api/v1/dossiers/1.000948.H38"),
+    ("post", "/api/v1/dossiers/1.000948.H38/events"),
+    ("put", "/api/v1/dossiers/0912345678"),
+    ("post", "/api/v1/dossiers/0912345678/events"),
+])
+def test_a_code_that_cannot_be_one_is_422_on_put_and_post_alike(client, agency, method, path):
+    body = DOSSIER if method == "put" else {"status": "ready", "at": "2026-11-19T15:00:00+07:00"}
+    response = getattr(client, method)(path, headers=auth(agency), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "code"
+    assert count(client.application, dossiers) == 0 and count(client.application, events) == 0
+
+
 def test_event_for_unknown_dossier_is_404(client, agency):
     response = client.post("/api/v1/dossiers/000.00.04.H40-261110-0404/events", headers=auth(agency),
                            json={"status": "ready", "at": "2026-11-19"})
