@@ -33,8 +33,9 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
                                 x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"])
 
-    store = Store(app.config["DATABASE_URL"])
-    service = Service(store, clock=clock, pin_length=app.config["PIN_LENGTH"])
+    store = Store(app.config["DATABASE_URL"], write_timeout=app.config["DB_WRITE_TIMEOUT_SECONDS"])
+    service = Service(store, clock=clock, pin_length=app.config["PIN_LENGTH"],
+                      pin_failures_per_dossier=app.config["PIN_FAILURES_PER_DOSSIER"])
     app.extensions["tracuu.store"] = store
     app.extensions["tracuu.service"] = service
     app.extensions["tracuu.subscribers"] = Subscribers(store, clock=clock)

@@ -9,6 +9,8 @@ from flask.cli import with_appcontext
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_api_key)
+    app.cli.add_command(list_api_keys)
+    app.cli.add_command(revoke_api_key)
     app.cli.add_command(import_csv)
     app.cli.add_command(db_upgrade)
     app.cli.add_command(load_demo)
@@ -31,6 +33,36 @@ def create_api_key(agency_id: str, label: str) -> None:
         click.echo(f"{agency_id} was merged into {acts_for}: this key acts for {acts_for}", err=True)
     click.echo(f"API key for {agency_id} (shown once; store it in the back-office settings):", err=True)
     click.echo(key)
+
+
+@click.command("list-api-keys")
+@with_appcontext
+@click.argument("agency_id")
+def list_api_keys(agency_id: str) -> None:
+    """List AGENCY_ID's API keys: id, created, revoked, label. Keys are stored hashed, so the
+    keys themselves cannot be shown; revoke one by its id."""
+    found = current_app.extensions["tracuu.service"].api_keys(agency_id)
+    if not found:
+        click.echo(f"no API keys for {agency_id}", err=True)
+        return
+    for key in found:
+        revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}Z" if key.revoked_at else "live"
+        click.echo(f"{key.id}\tcreated {key.created_at:%Y-%m-%d %H:%M}Z\t{revoked}\t{key.label}")
+
+
+@click.command("revoke-api-key")
+@with_appcontext
+@click.argument("key_or_id")
+def revoke_api_key(key_or_id: str) -> None:
+    """Revoke an API key, given as the key itself or its id (list-api-keys): from the next
+    request on it gets 401. Create a new one with create-api-key."""
+    found = current_app.extensions["tracuu.service"].revoke_api_key(key_or_id)
+    if found is None:
+        raise click.ClickException("no such API key")
+    if found.revoked_at is not None:
+        click.echo(f"key {found.id} of {found.agency_id} was already revoked", err=True)
+        return
+    click.echo(f"key {found.id} of {found.agency_id} ({found.label or 'no label'}) revoked")
 
 
 @click.command("db-upgrade")

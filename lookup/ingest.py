@@ -12,10 +12,14 @@ from typing import Any
 
 from lookup import codes, phones, statuses
 from lookup.clock import parse_moment
+from lookup.digits import ascii_digits
 
 MAX_TEXT = 500
 MAX_NOTE = 1000
-_PIN = re.compile(r"^\d{4,12}$")
+# Receipts' PINs, ASCII digits only (lookup.digits makes any script's digits ASCII first):
+# fewer than 6 digits is a lock a guesser opens in minutes.
+MIN_PIN_DIGITS = 6
+_PIN = re.compile(r"^[0-9]{6,12}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -89,7 +93,18 @@ def text(body: dict[str, Any], name: str, *, required: bool, limit: int = MAX_TE
         raise FieldError(name, f"is longer than {limit} characters")
     if _CONTROL.search(value):
         raise FieldError(name, "contains control characters")
+    if not _encodable(value):
+        raise FieldError(name, "is not valid Unicode text (it holds a lone surrogate)")
     return value
+
+
+def _encodable(value: str) -> bool:
+    """JSON's `\ud800` escapes decode to lone surrogates, which no database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def moment(body: dict[str, Any], name: str, *, required: bool) -> datetime | None:
@@ -140,8 +155,9 @@ def dossier_fields(raw_code: str, body: Any) -> DossierFields:
     if due_at < received_at:
         raise FieldError("due_at", "is before received_at")
     pin = body.get("pin")
-    if pin is not None and (not isinstance(pin, str) or not _PIN.match(pin)):
-        raise FieldError("pin", "must be a string of 4 to 12 digits")
+    if pin is not None:
+        if not isinstance(pin, str) or not _PIN.match(pin := ascii_digits(pin.strip())):
+            raise FieldError("pin", f"must be a string of {MIN_PIN_DIGITS} to 12 digits")
     language = body.get("language", "vi")
     if language not in ("vi", "en"):
         raise FieldError("language", "must be 'vi' or 'en'")

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from lookup.digits import ascii_digits
+
 REGION = "VN"
 
 # Ministry of Information and Communications, 2018: old 01xx mobile prefixes and their 0xx heirs.
@@ -20,9 +22,9 @@ RENUMBERED_2018 = {
 }
 _PUNCTUATION = re.compile(r"[\s().\-]")
 # The shapes back-offices send most: checked without the full parser, which is slow in bulk.
-_LOCAL_MOBILE = re.compile(r"^0([35789]\d{8})$")
-_INTL_MOBILE = re.compile(r"^(?:\+|00)?84([35789]\d{8})$")
-_OLD_MOBILE = re.compile(r"^(?:\+84|0084|84|0)(1\d{2})(\d{7})$")
+_LOCAL_MOBILE = re.compile(r"^0([35789][0-9]{8})$")
+_INTL_MOBILE = re.compile(r"^(?:\+|00)?84([35789][0-9]{8})$")
+_OLD_MOBILE = re.compile(r"^(?:\+84|0084|84|0)(1[0-9]{2})([0-9]{7})$")
 
 
 class InvalidPhone(ValueError):
@@ -33,7 +35,8 @@ def to_e164(text: str | None) -> str:
     """E.164 (`+84912345678`) for a number as people write it; InvalidPhone if it is not one."""
     if not text or not isinstance(text, str):
         raise InvalidPhone("empty")
-    compact = _PUNCTUATION.sub("", text.strip())
+    # Full-width or other scripts' digits are the same number; stored, it must be ASCII.
+    compact = _PUNCTUATION.sub("", ascii_digits(text.strip()))
     if len(compact) > 20:
         raise InvalidPhone("too long")
     fast = _LOCAL_MOBILE.match(compact) or _INTL_MOBILE.match(compact)

@@ -14,6 +14,8 @@ import re
 # Runs of what a code is made of; `_mask_code_match` decides which of them are codes.
 _TOKEN = re.compile(r"[A-Za-z0-9._/-]++\**", re.ASCII)
 _ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT", re.ASCII)
+# An office's own e-ID (000.00.04.H40) is no one's personal data: logs say which office acted.
+_AGENCY_ID = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$", re.ASCII)
 _MIN_CODE_LENGTH = 10
 # Vietnamese and international numbers as people and providers write them.
 _PHONE_LIKE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d .()-]{7,16}\d(?!\w)", re.ASCII)
@@ -43,7 +45,7 @@ def _mask_code_match(match: re.Match) -> str:
     core = token.rstrip("._/-")
     if (token.endswith("*") or len(core) < _MIN_CODE_LENGTH or not core.isupper()
             or not any(c.isdigit() for c in core) or not any(c in "._/-" for c in core)
-            or _ISO_MOMENT.match(core)):
+            or _ISO_MOMENT.match(core) or _AGENCY_ID.match(core)):
         return token
     return mask_code(core) + token[len(core):]
 

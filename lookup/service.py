@@ -20,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from lookup import codes, history, ingest, phones, statuses
 from lookup.calendar import DueCount, Swap, WorkingCalendar, due_count
 from lookup.clock import Clock, utcnow
+from lookup.digits import ascii_digits
 from lookup.ingest import DossierFields, EventFields, FieldError
+from lookup.pins import PinGuard, PinLocked
 from lookup.store import Store, calendar_days
 from lookup.store import api_keys as api_key_rows
 from lookup.store import dossiers as rows
@@ -34,7 +36,11 @@ CALENDAR_SECONDS = 60.0
 
 
 class Forbidden(Exception):
-    """The key's agency may not write this."""
+    """The key's agency may not write this; `field` names what the office got wrong."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,14 @@ class PutResult:
     code: str
     pin: str
     created: bool
+    # The receipt's QR links are signed for this version (lookup.qr); a reissue raises it.
+    receipt_version: int = 0
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    receipt_version: int
 
 
 def hash_api_key(key: str) -> str:
@@ -80,22 +94,26 @@ def hash_api_key(key: str) -> str:
 
 
 class Service:
-    def __init__(self, store: Store, clock: Clock = utcnow, pin_length: int = 6) -> None:
+    def __init__(self, store: Store, clock: Clock = utcnow, pin_length: int = 6,
+                 pin_failures_per_dossier: int = 10) -> None:
         self.store = store
         self.clock = clock
         self.pin_length = pin_length
+        self.pins = PinGuard(store, pin_failures_per_dossier)
         self.listeners: list[ChangeListener] = []
         self._calendar: tuple[float, WorkingCalendar] | None = None
 
     # Reading
 
     def resolve(self, code_text: str | None, proof: Proof | None = None, *,
-                with_timeline: bool = True) -> DossierView | None:
+                with_timeline: bool = True, channel: str = "") -> DossierView | None:
         """The dossier behind a code as typed, or None.
 
-        A wrong PIN gives None, exactly as an unknown code does, so guessing tells nothing.
-        Raises codes.InvalidCode when the text cannot be a code at all. `with_timeline=False`
-        skips the timeline query for channels that never show it (SMS).
+        A wrong PIN gives None, exactly as an unknown code does, so guessing tells nothing;
+        it is counted for the dossier (`channel` says where it came from, lookup.pins).
+        Raises codes.InvalidCode when the text cannot be a code at all, and PinLocked (with
+        what the code alone may show) when PINs are locked for this dossier.
+        `with_timeline=False` skips the timeline query for channels that never show it (SMS).
         """
         code = codes.parse(code_text)
         wants_timeline = with_timeline and proof is not None and proof.offered
@@ -107,7 +125,10 @@ class Service:
                 row = rows.find_by_match_key(conn, code.match_key)
         if row is None:
             return None
-        proven = self._proven(row, proof)
+        if proof is not None and proof.pin and not proof.receipt:
+            proven = self._check_pin(row, proof.pin, channel)
+        else:
+            proven = self._proven(row, proof)
         if proven is None:
             return None
         timeline: Sequence[TimelineEntry] = ()
@@ -135,14 +156,27 @@ class Service:
         return views
 
     def _proven(self, row: Row, proof: Proof | None) -> bool | None:
-        """True with proof, False without, None for a wrong PIN (treated as not found)."""
+        """True with proof, False without, None for a wrong PIN or a voided QR link (treated
+        as not found)."""
         if proof is None:
             return False
         if proof.receipt:
-            return True
+            return proof.receipt_version == row.receipt_version or None
         if proof.pin:
-            return hmac.compare_digest(proof.pin.strip().encode(), row.pin.encode()) or None
+            return _pin_matches(proof.pin, row.pin) or None
         return phones.same_number(proof.phone, row.applicant_phone)
+
+    def _check_pin(self, row: Row, pin: str, channel: str) -> bool | None:
+        """True for the right PIN; None for a wrong one, counted; PinLocked while locked."""
+        now = self.clock()
+        locked = self.pins.locked_until(row.pin_locked_until, now)
+        if locked is None:
+            if _pin_matches(pin, row.pin):
+                return True
+            locked = self.pins.wrong_pin(row.id, row.code, channel, now)
+            if locked is None:
+                return None
+        raise PinLocked(self._view(row, False, ()), locked)
 
     def _view(self, row: Row, proven: bool, timeline: Sequence[TimelineEntry]) -> DossierView:
         now = self.clock()
@@ -214,6 +248,22 @@ class Service:
             api_key_rows.add(conn, agency_id, hash_api_key(key), label, now)
         return key
 
+    def api_keys(self, agency_id: str) -> Sequence[Row]:
+        """The agency's keys (id, label, created_at, revoked_at); the keys themselves are not kept."""
+        with self.store.connect() as conn:
+            return api_key_rows.for_agency(conn, agency_id)
+
+    def revoke_api_key(self, key_or_id: str) -> Row | None:
+        """Revoke a key given as itself or as its id (list-api-keys shows ids); its row as it
+        was, or None when no key matches. Every request checks the key: it stops at once."""
+        key_or_id = key_or_id.strip()
+        key_id = int(key_or_id) if key_or_id.isascii() and key_or_id.isdigit() else None
+        with self.store.begin() as conn:
+            found = api_key_rows.find(conn, key_id, None if key_id is not None else hash_api_key(key_or_id))
+            if found is not None:
+                api_key_rows.revoke(conn, found.id, self.clock())
+        return found
+
     def put_agency(self, agency_id: str, values: dict[str, str], key_agency: str) -> None:
         if agency_id != key_agency:
             raise Forbidden("this key belongs to another agency")
@@ -242,7 +292,8 @@ class Service:
             if rows.get_agency(conn, fields.agency_id) is None:
                 raise FieldError("agency_id", "unknown agency; PUT /api/v1/agencies/<id> first")
             if not _acts_for(conn, key_agency, fields.agency_id):
-                raise Forbidden("agency_id is not the agency of this key")
+                raise Forbidden("agency_id is not the agency of this key", "agency_id")
+            _check_code_owner(conn, key_agency, fields.code)
             existing = rows.get_for_update(conn, fields.code.match_key)
             if existing is not None and not _acts_for(conn, key_agency, existing.agency_id):
                 raise Forbidden("this dossier belongs to another agency")
@@ -278,7 +329,8 @@ class Service:
             change = self._record(conn, dossier_id, history.as_event(said, at), existing, said)
             tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
         self._after_commit(tokens)
-        return PutResult(code=fields.code.display, pin=pin, created=existing is None)
+        return PutResult(code=fields.code.display, pin=pin, created=existing is None,
+                         receipt_version=existing.receipt_version if existing is not None else 0)
 
     def add_event(self, raw_code: str, event: EventFields, key_agency: str) -> Change | None:
         """Record a status change. None when the code is unknown. Sending it twice is harmless.
@@ -291,6 +343,7 @@ class Service:
             existing = rows.get_for_update(conn, code.match_key)
             if existing is None:
                 return None
+            _check_code_owner(conn, key_agency, code)
             if not _acts_for(conn, key_agency, existing.agency_id):
                 raise Forbidden("this dossier belongs to another agency")
             happened = history.Happened(event.status, event.at, event.note, event.due_at, event.office)
@@ -299,6 +352,37 @@ class Service:
                 tokens = [(lst, lst.in_transaction(conn, change)) for lst in self.listeners]
         self._after_commit(tokens)
         return change
+
+    def reissue(self, raw_code: str, key_agency: str) -> PutResult | None:
+        """A lost receipt: a new PIN and QR link, the old ones void, and any PIN lock lifted
+        (the office has seen the applicant). None when the code is unknown."""
+        code = ingest.dossier_code(raw_code)
+        with self.store.begin() as conn:
+            existing = rows.get_for_update(conn, code.match_key)
+            if existing is None:
+                return None
+            _check_code_owner(conn, key_agency, code)
+            if not _acts_for(conn, key_agency, existing.agency_id):
+                raise Forbidden("this dossier belongs to another agency")
+            pin = self.new_pin()
+            while pin == existing.pin:
+                pin = self.new_pin()
+            version = existing.receipt_version + 1
+            rows.update_dossier(conn, existing.id, {"pin": pin, "receipt_version": version,
+                                                    "updated_at": self.clock()})
+            self.pins.unlock(conn, existing.id)
+        return PutResult(code=existing.code, pin=pin, created=False, receipt_version=version)
+
+    def receipt(self, raw_code: str, key_agency: str) -> Receipt | None:
+        """What the office prints on a receipt's QR code; None when the code is unknown."""
+        code = ingest.dossier_code(raw_code)
+        with self.store.connect() as conn:
+            existing = rows.find_by_match_key(conn, code.match_key)
+            if existing is None:
+                return None
+            if not _acts_for(conn, key_agency, existing.agency_id):
+                raise Forbidden("this dossier belongs to another agency")
+        return Receipt(existing.code, existing.receipt_version)
 
     def _record(self, conn: Connection, dossier_id: int, event: history.Happened,
                 previous: Row | None, said: history.Statement | None) -> Change:
@@ -341,6 +425,20 @@ def statement(fields: DossierFields, *, live: bool = True) -> history.Statement:
     return history.Statement(
         status=fields.status, status_at=fields.status_at, received_at=fields.received_at,
         due_at=fields.due_at, note=fields.note, handling_office=fields.handling_office, live=live)
+
+
+def _pin_matches(given: str, pin: str) -> bool:
+    return hmac.compare_digest(ascii_digits(given.strip()).encode(), pin.encode())
+
+
+def _check_code_owner(conn: Connection, key_agency: str, code: codes.DossierCode) -> None:
+    """A code that starts with an agency's e-ID is that agency's to write (or the office it
+    was merged into): no office may write under another's codes, whose public lookup would
+    then show what it wrote."""
+    owner = rows.code_owner(conn, code.display)
+    if owner is not None and not _acts_for(conn, key_agency, owner):
+        raise Forbidden(f"the code starts with the e-ID of agency {owner}: only that agency "
+                        "(or the office it was merged into) may write it", "code")
 
 
 def _acts_for(conn: Connection, key_agency: str, agency_id: str) -> bool:

@@ -13,6 +13,9 @@ For a month (in the office's zone):
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -112,6 +115,66 @@ class MonthFigures:
         return OfficeFigures("", "", "", total("received"), total("resolved"),
                              total("resolved_on_time"), total("in_progress"),
                              total("overdue_in_progress"))
+
+
+class FiguresCache:
+    """Month figures kept per process, so a public page that anyone may walk month by month
+    does not cost a scan of the dossiers each time.
+
+    The current month is counted again after `current_seconds` (it changes all day), earlier
+    months after `past_seconds` (late events still move them); a month before the first
+    dossier is empty without a scan; one scan per month at a time, however many ask.
+    """
+
+    def __init__(self, store: Store, current_seconds: float = 60.0, past_seconds: float = 300.0,
+                 size: int = 600) -> None:
+        self.store = store
+        self.current_seconds = current_seconds
+        self.past_seconds = past_seconds
+        self.size = size
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[Month, tuple[float, MonthFigures]] = OrderedDict()
+        self._computing: dict[Month, threading.Lock] = {}
+        self._first: tuple[float, Month | None] | None = None
+
+    def get(self, month: Month, now: datetime) -> MonthFigures:
+        fresh_for = self.current_seconds if month == Month.containing(now) else self.past_seconds
+        found = self._fresh(month, fresh_for)
+        if found is not None:
+            return found
+        first = self.first_month()
+        if first is None or month < first:
+            return MonthFigures(month, min(month.end, now), ())
+        with self._lock:
+            computing = self._computing.setdefault(month, threading.Lock())
+        with computing:
+            found = self._fresh(month, fresh_for)  # another thread may just have counted it
+            if found is None:
+                found = for_month(self.store, month, now)
+                with self._lock:
+                    self._kept[month] = (time.monotonic(), found)
+                    self._kept.move_to_end(month)
+                    while len(self._kept) > self.size:
+                        self._kept.popitem(last=False)
+        with self._lock:
+            self._computing.pop(month, None)
+        return found
+
+    def first_month(self) -> Month | None:
+        """The month of the earliest dossier (an indexed look-up, kept like a past month)."""
+        kept = self._first
+        if kept is None or time.monotonic() - kept[0] > self.past_seconds:
+            with self.store.connect() as conn:
+                earliest = stats_rows.earliest_received(conn)
+            kept = self._first = (time.monotonic(), Month.containing(earliest) if earliest else None)
+        return kept[1]
+
+    def _fresh(self, month: Month, seconds: float) -> MonthFigures | None:
+        with self._lock:
+            kept = self._kept.get(month)
+        if kept is not None and time.monotonic() - kept[0] < seconds:
+            return kept[1]
+        return None
 
 
 def for_month(store: Store, month: Month, now: datetime) -> MonthFigures:

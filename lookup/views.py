@@ -16,8 +16,10 @@ class Proof:
 
     pin: str | None = None
     phone: str | None = None
-    # The asker came through the receipt's signed QR link (lookup.qr): holding it is the proof.
+    # The asker came through the receipt's signed QR link (lookup.qr): holding it is the proof,
+    # if it was signed for the receipt in force (a reissue voids the older ones).
     receipt: bool = False
+    receipt_version: int = 0
 
     @property
     def offered(self) -> bool:

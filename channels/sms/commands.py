@@ -19,6 +19,7 @@ from channels.sms import replies
 from channels.sms.replies import Style
 from channels.sms.text import fit, fold
 from lookup import codes
+from lookup.pins import PinLocked
 from lookup.views import DossierView, Proof
 
 # Longer texts cannot be a command; only their beginning is read.
@@ -66,7 +67,7 @@ class Effect:
 @dataclass(frozen=True)
 class Reply:
     text: str
-    kind: str  # status, several, not_found, invalid, help, hint, stop, start, language
+    kind: str  # status, several, not_found, invalid, pin_locked, help, hint, stop, start, language
     lang: str
     effects: tuple[Effect, ...] = ()
     codes: tuple[str, ...] = ()
@@ -243,10 +244,16 @@ def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, st
         except codes.InvalidCode as error:
             results.append((candidate, None, error.reason))
             continue
+        except PinLocked:
+            results.append((candidate, None, _PIN_LOCKED))
+            continue
         results.append((candidate, view, None))
 
     if len(results) == 1:
         candidate, view, reason = results[0]
+        if reason == _PIN_LOCKED:
+            return Reply(_invalid(candidate, reason, style), "pin_locked", style.lang,
+                         codes=(_display(candidate),))
         if reason:
             return Reply(_invalid(candidate, reason, style), "invalid", style.lang)
         if view is None:
@@ -279,7 +286,13 @@ def _display(candidate: Candidate) -> str:
         return candidate.text[:40]
 
 
+# Not a reason a code is invalid: the code's PIN is locked (lookup.pins).
+_PIN_LOCKED = "pin_locked"
+
+
 def _invalid(candidate: Candidate, reason: str, style: Style) -> str:
+    if reason == _PIN_LOCKED:
+        return replies.fit(style.say(replies.PIN_LOCKED, code=_display(candidate)), 2)
     if reason == codes.PROCEDURE_CODE:
         return style.reply(replies.PROCEDURE_CODE)
     if reason == codes.PHONE_NUMBER:

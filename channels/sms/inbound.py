@@ -65,8 +65,8 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
 
     verdict = limits.check_sender(phone)
     if verdict is Verdict.OK:
-        reply = commands.handle(text, phone, resolve=partial(service.resolve, with_timeline=False),
-                                settings=settings, language=saved.language)
+        resolve = partial(service.resolve, with_timeline=False, channel="sms")
+        reply = commands.handle(text, phone, resolve=resolve, settings=settings, language=saved.language)
     else:
         # Over the limit no code is looked up, but an opt-out is still honoured.
         reply = commands.keyword_reply(text, settings, saved.language)

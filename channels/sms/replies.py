@@ -57,6 +57,8 @@ STARTED = N_("SMS alerts are on. Text STOP to stop them.")
 LANGUAGE_EN = N_("Replies will now be in English. Text VI for Vietnamese.")
 LANGUAGE_VI = N_("Replies will now be in Vietnamese. Text EN for English.")
 RATE_LIMITED = N_("Too many messages from your number. Try again later or call %(hotline)s.")
+PIN_LOCKED = N_("%(code)s: PIN locked for now after too many wrong tries. Text the code from the phone "
+                "you gave the office, or scan the QR code on your receipt.")
 
 _DUE_STATUSES = ("received", "processing")
 _REASON_STATUSES = ("not_accepted", "stopped")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -21,8 +22,10 @@ from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from lookup import codes, ingest, messages, qr
 from lookup.ingest import FieldError
 from lookup.messages import N_
+from lookup.pins import PinLocked
 from lookup.privacy import mask_code
-from lookup.service import Forbidden, Service
+from lookup.service import Forbidden, PutResult, Service
+from lookup.store import Busy
 from lookup.views import Proof
 
 log = logging.getLogger(__name__)
@@ -47,21 +50,35 @@ def not_found_body() -> tuple[Response, int]:
 
 # Lookup
 
+PIN_LOCKED = N_("Too many wrong PINs were entered for this dossier, so its PIN cannot be used for "
+               "now. To see everything at once, scan the QR code on your receipt, text the dossier "
+               "code from the phone number you gave the office, or ask at the one-stop desk.")
+
+
 @blueprint.get("/lookup")
 @lookup_limit
 def lookup() -> Any:
     lang = request_language()
     pin = (request.args.get("pin") or "").strip()
     try:
-        view = service().resolve(request.args.get("code"), Proof(pin=pin or None))
+        view = service().resolve(request.args.get("code"), Proof(pin=pin or None), channel="api")
     except codes.InvalidCode as invalid:
         return error(400, "invalid_code", messages.gettext(lang, codes_reason(invalid.reason)),
                      field="code", problem=invalid.reason)
+    except PinLocked as locked:
+        wait = locked.seconds_left(service().clock())
+        response, status = error(429, "pin_locked", messages.gettext(lang, PIN_LOCKED), retry_after=wait)
+        response.headers["Retry-After"] = str(wait)
+        response.headers["Cache-Control"] = "no-store"
+        return response, status
     if view is None:
         return not_found_body()
     body = view.as_dict(lang)
     body["language"] = lang
-    return jsonify(body)
+    response = jsonify(body)
+    # It may hold a name and a timeline: no cache on the way keeps it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def codes_reason(reason: str) -> str:
@@ -100,12 +117,21 @@ def require_key(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class TooLongNumber(str):
+    """A JSON number too long to be anything we take (Python refuses past 4,300 digits): kept
+    as it was written, so the field that holds it is refused by name like any wrong value."""
+
+
+def _number(text: str) -> int | str:
+    return int(text) if len(text) <= 30 else TooLongNumber(text)
+
+
 def json_body() -> Any:
     if request.mimetype != "application/json":
         raise FieldError("body", "send Content-Type: application/json")
     raw = request.get_data(cache=False)
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), parse_int=_number)
     except UnicodeDecodeError:
         raise FieldError("body", "not UTF-8") from None
     except json.JSONDecodeError as bad:
@@ -115,8 +141,29 @@ def json_body() -> Any:
         raise FieldError("body", "JSON nested too deeply") from None
 
 
+# Writes that may wait for the database at once, per process. A write waits up to
+# DB_WRITE_TIMEOUT_SECONDS for a lock another holds; past these, further writes are answered
+# 503 busy at once, so waiting writes never take every thread and lookups keep being served.
+WAITING_WRITES_PER_PROCESS = 2
+_write_slots = threading.BoundedSemaphore(WAITING_WRITES_PER_PROCESS)
+
+
+def write_slot(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _write_slots.acquire(blocking=False):
+            return busy_answer()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _write_slots.release()
+
+    return wrapper
+
+
 @blueprint.put("/agencies/<agency_id>")
 @require_key
+@write_slot
 def put_agency(agency_id: str) -> Any:
     values = ingest.agency_fields(json_body())
     service().put_agency(agency_id, values, g.key_agency)
@@ -126,23 +173,38 @@ def put_agency(agency_id: str) -> Any:
 
 @blueprint.put("/dossiers/<code>")
 @require_key
+@write_slot
 def put_dossier(code: str) -> Any:
     fields = ingest.dossier_fields(code, json_body())
     result = service().put_dossier(fields, g.key_agency)
-    token = qr.make_token(result.code, current_app.config["SECRET_KEY"])
     log.info("dossier %s %s by %s", mask_code(result.code), "created" if result.created else "updated",
              g.key_agency)
-    body = {
-        "code": result.code,
-        "pin": result.pin,
-        "qr_url": f"{current_app.config['PUBLIC_BASE_URL']}/d/{token}",
-        "created": result.created,
-    }
-    return jsonify(body), 201 if result.created else 200
+    return jsonify({**receipt_body(result), "created": result.created}), 201 if result.created else 200
+
+
+@blueprint.post("/dossiers/<code>/reissue")
+@require_key
+@write_slot
+def reissue(code: str) -> Any:
+    """A lost receipt: a new PIN and QR link; the old ones stop working at once."""
+    result = service().reissue(code, g.key_agency)
+    if result is None:
+        return error(404, "not_found", "No dossier with this code; PUT it first.", field="code")
+    log.info("dossier %s: receipt reissued (version %d) by %s", mask_code(result.code),
+             result.receipt_version, g.key_agency)
+    return jsonify(receipt_body(result))
+
+
+def receipt_body(result: PutResult) -> dict[str, Any]:
+    """What the back-office prints on the receipt."""
+    token = qr.make_token(result.code, current_app.config["SECRET_KEY"], result.receipt_version)
+    return {"code": result.code, "pin": result.pin,
+            "qr_url": f"{current_app.config['PUBLIC_BASE_URL']}/d/{token}"}
 
 
 @blueprint.post("/dossiers/<code>/events")
 @require_key
+@write_slot
 def post_event(code: str) -> Any:
     event = ingest.event_fields(json_body())
     change = service().add_event(code, event, g.key_agency)
@@ -170,7 +232,22 @@ def field_error(bad: FieldError) -> Any:
 
 @blueprint.errorhandler(Forbidden)
 def forbidden(denied: Forbidden) -> Any:
-    return error(403, "forbidden", str(denied))
+    extra = {"field": denied.field} if denied.field else {}
+    return error(403, "forbidden", str(denied), **extra)
+
+
+@blueprint.errorhandler(Busy)
+def busy(_exc: Busy) -> Any:
+    return busy_answer()
+
+
+def busy_answer() -> Any:
+    """The database is held by another writer: nothing was written; send it again shortly."""
+    wait = max(1, int(current_app.config["DB_WRITE_TIMEOUT_SECONDS"]))
+    response, status = error(503, "busy", "The database is busy; nothing was saved. "
+                             f"Send the same request again in {wait} s.", retry_after=wait)
+    response.headers["Retry-After"] = str(wait)
+    return response, status
 
 
 @blueprint.errorhandler(HTTPException)

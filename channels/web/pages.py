@@ -17,6 +17,7 @@ from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from channels.web.site import page_language, render
 from lookup import codes, qr
 from lookup.messages import LANGUAGES, N_
+from lookup.pins import PinLocked
 from lookup.service import Service
 from lookup.views import DossierView, Proof
 
@@ -75,10 +76,13 @@ def lookup() -> Any:
     typed = printable(request.form.get("code", ""))[:MAX_CODE_INPUT]
     pin = printable(request.form.get("pin", "")).strip()[:MAX_PIN_INPUT]
     try:
-        view = service().resolve(typed, Proof(pin=pin or None))
+        view = service().resolve(typed, Proof(pin=pin or None), channel="web")
     except codes.InvalidCode as invalid:
         problem = CODE_PROBLEMS.get(invalid.reason, CODE_PROBLEMS[codes.BAD_CHARACTERS])
         return render("lookup.html", code=typed, problem=problem), 400
+    except PinLocked as locked:
+        # What the code alone shows, and why the PIN did not open the rest.
+        return result(locked.view, form={"code": typed, "pin": ""}, pin_locked_until=locked.until)
     if view is None:
         return not_found(typed)
     return result(view, form={"code": typed, "pin": pin})
@@ -88,11 +92,12 @@ def lookup() -> Any:
 @lookup_limit
 def receipt_link(token: str) -> Any:
     """The receipt's QR code: the signed token is the proof, so the full view opens at once."""
-    code = qr.read_token(token, current_app.config["SECRET_KEY"])
+    signed = qr.read_token(token, current_app.config["SECRET_KEY"])
     view = None
-    if code is not None:
+    if signed is not None:
+        code, version = signed
         try:
-            view = service().resolve(code, Proof(receipt=True))
+            view = service().resolve(code, Proof(receipt=True, receipt_version=version), channel="web")
         except codes.InvalidCode:
             view = None
     if view is None:
@@ -105,10 +110,10 @@ def printable(text: str) -> str:
     return text if text.isprintable() else "".join(c for c in text if c.isprintable())
 
 
-def result(view: DossierView, form: dict[str, str] | None) -> Any:
+def result(view: DossierView, form: dict[str, str] | None, pin_locked_until=None) -> Any:
     lang = page_language()
     response = current_app.make_response((render(
-        "result.html", view=view, form=form,
+        "result.html", view=view, form=form, pin_locked_until=pin_locked_until,
         status_text=view.status_label(lang),
         next_step=view.next_step(lang),
         working_days=view.working_days_text(lang),

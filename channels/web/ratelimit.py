@@ -3,18 +3,40 @@ API that resolves a code, so a guesser cannot spread over several doors."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
+from functools import lru_cache
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 log = logging.getLogger(__name__)
 
 # No X-RateLimit-* headers: writing them costs two more Redis round trips on every lookup (more
 # than rendering the page) and no client of ours reads them. A refused lookup gets Retry-After.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=False, swallow_errors=True)
+
+
+def client_key() -> str:
+    """Who a limit counts: the client's address, an IPv6 client by its /64 (one household or
+    phone gets a whole /64 and can pick any address in it)."""
+    return _network(request.remote_addr or "")
+
+
+@lru_cache(maxsize=65536)
+def _network(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return f"{ipaddress.IPv6Network((int(ip) >> 64 << 64, 64))}"
+    return address
+
+
+limiter = Limiter(key_func=client_key, headers_enabled=False, swallow_errors=True)
 
 lookup_limit = limiter.shared_limit(
     lambda: current_app.config["LOOKUP_RATE_LIMIT"], scope="lookup"

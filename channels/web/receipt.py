@@ -15,8 +15,7 @@ from qrcode.image.pure import PyPNGImage
 
 from channels.web.api import error, require_key
 from lookup import codes, qr
-from lookup.service import Service
-from lookup.views import Proof
+from lookup.service import Forbidden, Service
 
 blueprint = Blueprint("receipt", __name__)
 
@@ -25,8 +24,8 @@ def service() -> Service:
     return current_app.extensions["tracuu.service"]
 
 
-def receipt_url(code: str) -> str:
-    token = qr.make_token(code, current_app.config["SECRET_KEY"])
+def receipt_url(code: str, version: int) -> str:
+    token = qr.make_token(code, current_app.config["SECRET_KEY"], version)
     return f"{current_app.config['PUBLIC_BASE_URL']}/d/{token}"
 
 
@@ -43,14 +42,15 @@ def qr_png(text: str) -> bytes:
 @require_key
 def receipt_png(code: str) -> Any:
     try:
-        view = service().resolve(code, Proof(receipt=True))
+        codes.parse(code)
+        receipt = service().receipt(code, g.key_agency)
     except codes.InvalidCode as invalid:
         return error(400, "invalid_code", "not a dossier code", field="code", problem=invalid.reason)
-    if view is None:
+    except Forbidden as denied:
+        return error(403, "forbidden", str(denied))
+    if receipt is None:
         return error(404, "not_found", "No dossier with this code; PUT it first.", field="code")
-    if view.office.id != g.key_agency:
-        return error(403, "forbidden", "this dossier belongs to another agency")
-    response = Response(qr_png(receipt_url(view.code)), mimetype="image/png")
+    response = Response(qr_png(receipt_url(receipt.code, receipt.receipt_version)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = "inline; filename=receipt-qr.png"
     return response

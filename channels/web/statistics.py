@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from datetime import date
 from typing import Any
 
@@ -13,6 +11,7 @@ from babel.dates import format_skeleton
 from flask import Blueprint, Response, current_app, request
 
 from channels.web import charts, pages
+from channels.web.ratelimit import lookup_limit
 from channels.web.site import page_language, render
 from lookup import messages, stats
 from lookup.messages import N_
@@ -21,9 +20,9 @@ from lookup.service import Service
 blueprint = Blueprint("statistics", __name__, template_folder="templates")
 blueprint.after_request(pages.remember_language)
 blueprint.register_error_handler(Exception, pages.unexpected)
+# The page counts against the lookup limit (walking months is not free); its 429 is the pages'.
+blueprint.register_error_handler(429, pages.too_many)
 
-# The figures scan every dossier of the month: a public page keeps them for a minute.
-CACHE_SECONDS = 60.0
 
 MONTH_PROBLEMS = {
     "format": N_("Choose a month as year and month, for example 2026-11."),
@@ -38,30 +37,12 @@ def service() -> Service:
     return current_app.extensions["tracuu.service"]
 
 
-class FiguresCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: dict[str, tuple[float, stats.MonthFigures]] = {}
-
-    def get(self, month: stats.Month) -> stats.MonthFigures:
-        key = str(month)
-        with self._lock:
-            kept = self._kept.get(key)
-        if kept is not None and time.monotonic() - kept[0] < CACHE_SECONDS:
-            return kept[1]
-        figures = stats.for_month(service().store, month, service().clock())
-        with self._lock:
-            if len(self._kept) > 240:
-                self._kept.clear()
-            self._kept[key] = (time.monotonic(), figures)
-        return figures
-
-
-def figures_cache() -> FiguresCache:
+def month_figures(month: stats.Month) -> stats.MonthFigures:
+    """The figures scan the dossiers: kept per process (lookup.stats.FiguresCache)."""
     cache = current_app.extensions.get("tracuu.web.figures")
     if cache is None:
-        cache = current_app.extensions["tracuu.web.figures"] = FiguresCache()
-    return cache
+        cache = current_app.extensions["tracuu.web.figures"] = stats.FiguresCache(service().store)
+    return cache.get(month, service().clock())
 
 
 def chosen_month() -> tuple[stats.Month, str | None]:
@@ -76,9 +57,10 @@ def chosen_month() -> tuple[stats.Month, str | None]:
 
 
 @blueprint.get("/thong-ke")
+@lookup_limit
 def statistics() -> Any:
     month, problem = chosen_month()
-    figures = figures_cache().get(month)
+    figures = month_figures(month)
     lang = page_language()
     overall = figures.overall
     chart = charts.bars(
@@ -93,17 +75,28 @@ def statistics() -> Any:
     ), 400 if problem else 200
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text as a spreadsheet shows it, never as a formula: an office's name is the office's
+    to choose, and `=HYPERLINK(…)` must stay words."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def month_label(month: stats.Month, lang: str) -> str:
     return format_skeleton("yMMMM", date(month.year, month.month, 1), locale=lang)
 
 
 @blueprint.get("/thong-ke.csv")
+@lookup_limit
 def statistics_csv() -> Any:
     month, problem = chosen_month()
     if problem:
         return Response(messages.gettext(page_language(), problem) + "\n", 400,
                         mimetype="text/plain")
-    figures = figures_cache().get(month)
+    figures = month_figures(month)
     lang = page_language()
     out = io.StringIO()
     # The byte-order mark lets spreadsheet programs read the Vietnamese names as UTF-8.
@@ -113,8 +106,8 @@ def statistics_csv() -> Any:
     for office in (*figures.offices, figures.overall):
         percent = office.on_time_percent
         writer.writerow([
-            str(month), office.office_id or "ALL",
-            office.name(lang) or messages.gettext(lang, N_("All offices")),
+            str(month), spreadsheet_text(office.office_id or "ALL"),
+            spreadsheet_text(office.name(lang) or messages.gettext(lang, N_("All offices"))),
             office.received, office.resolved, office.resolved_on_time,
             "" if percent is None else f"{percent:.1f}", office.in_progress, office.overdue_in_progress,
         ])

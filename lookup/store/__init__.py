@@ -1,5 +1,5 @@
 """Persistence: the only package that speaks SQL. One module per noun."""
 
-from lookup.store.db import Store
+from lookup.store.db import Busy, Store
 
-__all__ = ["Store"]
+__all__ = ["Busy", "Store"]

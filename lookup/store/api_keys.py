@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, func, select, update
 
 from lookup.store.offices import acting_office
 from lookup.store.schema import agencies, api_keys
@@ -28,3 +29,23 @@ def agency_for(conn: Connection, key_hash: str) -> str | None:
 def count_for_agency(conn: Connection, agency_id: str) -> int:
     return conn.execute(select(func.count()).select_from(api_keys).where(
         api_keys.c.agency_id == agency_id, api_keys.c.revoked_at.is_(None))).scalar_one()
+
+
+def for_agency(conn: Connection, agency_id: str) -> Sequence[Row]:
+    """An agency's keys, newest first: id, label, created_at, revoked_at (never the hash)."""
+    stmt = (select(api_keys.c.id, api_keys.c.label, api_keys.c.created_at, api_keys.c.revoked_at)
+            .where(api_keys.c.agency_id == agency_id).order_by(api_keys.c.id.desc()))
+    return conn.execute(stmt).all()
+
+
+def find(conn: Connection, key_id: int | None, key_hash: str | None) -> Row | None:
+    """A key by its id or by the hash of the key itself."""
+    condition = api_keys.c.id == key_id if key_id is not None else api_keys.c.key_hash == key_hash
+    return conn.execute(select(api_keys).where(condition)).first()
+
+
+def revoke(conn: Connection, key_id: int, now: datetime) -> bool:
+    """Revoke a live key; False when it already was."""
+    result = conn.execute(update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                          .values(revoked_at=now))
+    return result.rowcount == 1

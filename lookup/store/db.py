@@ -9,26 +9,49 @@ from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from lookup.store.schema import metadata
+
+DEFAULT_WRITE_TIMEOUT = 5.0
+# Execution option: how long this connection's write transaction may wait for the lock.
+_WRITE_TIMEOUT = "tracuu_write_timeout"
+
+
+class Busy(Exception):
+    """The database did not let us write within the timeout (another writer holds the lock).
+    Nothing of the transaction was written; trying again later may work."""
 
 
 class Store:
     """One database. `begin()` gives a connection inside a transaction that commits on exit."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, write_timeout: float = DEFAULT_WRITE_TIMEOUT) -> None:
         self.url = url
-        self.engine = _make_engine(url, echo=echo)
+        self.write_timeout = write_timeout
+        self.engine = _make_engine(url, echo=echo, write_timeout=write_timeout)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+    def begin(self, timeout: float | None = None) -> Iterator[Connection]:
+        """A write transaction that waits at most `timeout` seconds (default: the store's) for
+        the database's write lock, then raises Busy, rolled back."""
+        seconds = self.write_timeout if timeout is None else timeout
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{_WRITE_TIMEOUT: seconds})
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(seconds * 1000))}")
+                    yield conn
+        except OperationalError as error:
+            if _is_busy(error):
+                raise Busy(f"the database stayed locked for {seconds:g} s") from error
+            raise
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -53,14 +76,23 @@ def _create_private(path: Path) -> None:
         pass
 
 
-def _make_engine(url: str, *, echo: bool) -> Engine:
+def _is_busy(error: OperationalError) -> bool:
+    """SQLite's lock wait ran out, or PostgreSQL's lock_timeout (55P03) did."""
+    if getattr(error.orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(error.orig) or "database table is locked" in str(error.orig)
+
+
+def _make_engine(url: str, *, echo: bool, write_timeout: float = DEFAULT_WRITE_TIMEOUT) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
     database = parsed.database or ""
     if database and database != ":memory:":
         _create_private(Path(database))
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, echo=echo,
+                               connect_args={"check_same_thread": False, "timeout": write_timeout})
+        _immediate_writes(engine, write_timeout)
     else:
         # One shared in-memory database for every thread of a test.
         engine = create_engine(
@@ -77,3 +109,26 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _immediate_writes(engine: Engine, default_timeout: float) -> None:
+    """Write transactions (Store.begin) take SQLite's write lock at BEGIN, waiting at most
+    their timeout for it; reads begin as usual and never wait for writers (WAL).
+
+    With pysqlite's own deferred BEGIN a write first reads, then asks for the lock: if another
+    writer committed meanwhile, SQLite refuses at once (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+    (SQLAlchemy's documented recipe: the driver leaves transactions to us.)
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_conn, _record):  # pragma: no cover - every test
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # pragma: no cover - every test
+        timeout = conn.get_execution_options().get(_WRITE_TIMEOUT)
+        wait_ms = int(1000 * (default_timeout if timeout is None else timeout))
+        if conn.info.get("busy_ms") != wait_ms:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait_ms}")
+            conn.info["busy_ms"] = wait_ms
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if timeout is not None else "BEGIN")

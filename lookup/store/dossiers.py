@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,24 @@ def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
     conn.execute(stmt.on_conflict_do_nothing(index_elements=[agencies.c.id]))
 
 
+# The national electronic ID of an agency (mã định danh điện tử, e.g. 000.00.04.H40): a code
+# that starts with one belongs to that agency, even before it describes itself here.
+_NATIONAL_EID = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")
+
+
+def code_owner(conn: Connection, code: str) -> str | None:
+    """The agency whose e-ID a code starts with (before a dash), if any: the longest known
+    agency id that prefixes it, else a national e-ID shape, else None."""
+    parts = code.split("-")
+    prefixes = ["-".join(parts[:i]) for i in range(1, len(parts))]
+    if not prefixes:
+        return None
+    known = conn.execute(select(agencies.c.id).where(agencies.c.id.in_(prefixes))).scalars().all()
+    if known:
+        return max(known, key=len)
+    return parts[0] if _NATIONAL_EID.match(parts[0]) else None
+
+
 def office_of(conn: Connection, agency_id: str) -> str | None:
     """The office that now acts for an agency: itself, or the one it was merged into."""
     stmt = select(acting_office(agencies)).where(agencies.c.id == agency_id)
@@ -67,7 +86,7 @@ _PUBLIC_COLUMNS = (
     *(dossiers.c[name] for name in (
         "id", "code", "agency_id", "procedure_name_vi", "procedure_name_en", "applicant_name",
         "applicant_phone", "language", "pin", "received_at", "original_due_at", "due_at",
-        "status", "status_at", "note", "handling_office",
+        "status", "status_at", "note", "handling_office", "receipt_version", "pin_locked_until",
     )),
     *OFFICE_COLUMNS,
 )

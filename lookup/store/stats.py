@@ -11,6 +11,11 @@ from lookup.store.offices import DOSSIERS_WITH_OFFICE, office
 from lookup.store.schema import dossiers
 
 
+def earliest_received(conn: Connection) -> datetime | None:
+    """When the first dossier was received (the received_at index answers it)."""
+    return conn.execute(select(func.min(dossiers.c.received_at))).scalar_one_or_none()
+
+
 def office_counts(conn: Connection, start: datetime, end: datetime, as_of: datetime,
                   resolved: Sequence[str], ended: Sequence[str]) -> Sequence[Row]:
     """One row per office with anything to count between `start` and `end` (UTC, end excluded).

@@ -23,6 +23,7 @@ def test_masks():
     ("dossier 000.00.04.H40-26113****** created", "dossier 000.00.04.H40-26113****** created"),
     ("at 2026-11-20T03:00:00Z, due 20/11/2026", "at 2026-11-20T03:00:00Z, due 20/11/2026"),
     ("fee 1.250.000 dong", "fee 1.250.000 dong"),
+    ("updated by 000.00.04.H40", "updated by 000.00.04.H40"),
     ("AMI: PJSIP/office-trunk-00000012 hung up", "AMI: PJSIP/office-trunk-00000012 hung up"),
     ("alert 12 sent as SM0123456789abcdef0123", "alert 12 sent as SM0123456789abcdef0123"),
 ])

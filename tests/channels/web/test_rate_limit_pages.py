@@ -51,9 +51,27 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     api = client.get("/api/v1/lookup", query_string={"code": READY})
     assert api.status_code == 429 and api.is_json
     assert 1 <= int(api.headers["Retry-After"]) <= 60
-    # Pages that resolve nothing are not counted.
+    # The form resolves nothing and is not counted; the statistics, which scan, are.
     assert client.get("/").status_code == 200
-    assert client.get("/thong-ke").status_code == 200
+    stats_page = client.get("/thong-ke?lang=en")
+    assert stats_page.status_code == 429 and int(stats_page.headers["Retry-After"]) >= 1
+    assert text_of(next(find_all(parse_page(stats_page.data, "en"), "h1"))) == "Please wait a moment"
+    assert client.get("/thong-ke.csv").status_code == 429
+
+
+def test_every_address_of_one_ipv6_64_shares_one_budget(limited_app):
+    prefix = f"2001:db8:{random.randrange(65536):x}:{random.randrange(65536):x}"
+    for n in range(3):
+        client = limited_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"{prefix}:{n}::{n + 1}"
+        assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+    client = limited_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"{prefix}:ffff:ffff:ffff:fffe"
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 429
+    # The next /64 has a budget of its own.
+    neighbour = limited_app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = f"2001:db8:ffff:{random.randrange(65536):x}::1"
+    assert neighbour.post("/tra-cuu", data={"code": READY}).status_code == 200
 
 
 def test_an_allowed_lookup_costs_one_redis_script_per_limit(tmp_path, redis_server):

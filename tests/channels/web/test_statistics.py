@@ -175,3 +175,35 @@ def stats_columns():
     from channels.web.statistics import CSV_COLUMNS
 
     return CSV_COLUMNS
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"bấm\")", "+1+1", "-2+3", "@SUM(A1)",
+                                  "\tUBND", "\rUBND"])
+def test_csv_cells_never_become_formulas(client, service, name):
+    load_october(service)
+    office = {"name_vi": name, "name_en": "", "address": "", "pickup_hours": "", "hotline": ""}
+    service.put_agency(B, office, B)
+    rows = list(csv.reader(io.StringIO(client.get("/thong-ke.csv?month=2026-10").data.decode("utf-8-sig"))))
+    [row] = [r for r in rows if r[1] == B]
+    assert row[2] == "'" + name
+
+
+def test_walking_every_month_scans_only_the_months_with_dossiers(client, service):
+    """Months before the first dossier cost no scan; each month is counted once, then kept."""
+    from sqlalchemy import event
+
+    load_october(service)
+    scans = []
+    engine = service.store.engine
+    listener = lambda *args: scans.append(args[2]) if "GROUP BY" in args[2] else None  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(2):  # the walk, and a second one that finds everything kept
+            for year in range(2000, 2027):
+                for month in range(1, 13):
+                    if (year, month) <= (2026, 11):
+                        assert client.get(f"/thong-ke?month={year}-{month:02d}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # September (the first dossier), October and November: once each.
+    assert len(scans) == 3
