@@ -292,7 +292,7 @@ _PIN_LOCKED = "pin_locked"
 
 def _invalid(candidate: Candidate, reason: str, style: Style) -> str:
     if reason == _PIN_LOCKED:
-        return replies.fit(style.say(replies.PIN_LOCKED, code=_display(candidate)), 2)
+        return style.reply(replies.PIN_LOCKED, code=_display(candidate))
     if reason == codes.PROCEDURE_CODE:
         return style.reply(replies.PROCEDURE_CODE)
     if reason == codes.PHONE_NUMBER:
