@@ -340,12 +340,9 @@ class Service:
         code = ingest.dossier_code(raw_code)
         tokens: list[tuple[ChangeListener, Any]] = []
         with self.store.begin() as conn:
-            existing = rows.get_for_update(conn, code.match_key)
+            existing = _writable(conn, code, key_agency)
             if existing is None:
                 return None
-            _check_code_owner(conn, key_agency, code)
-            if not _acts_for(conn, key_agency, existing.agency_id):
-                raise Forbidden("this dossier belongs to another agency")
             happened = history.Happened(event.status, event.at, event.note, event.due_at, event.office)
             change = self._record(conn, existing.id, happened, existing, None)
             if change.event_id is not None:
@@ -358,12 +355,9 @@ class Service:
         (the office has seen the applicant). None when the code is unknown."""
         code = ingest.dossier_code(raw_code)
         with self.store.begin() as conn:
-            existing = rows.get_for_update(conn, code.match_key)
+            existing = _writable(conn, code, key_agency)
             if existing is None:
                 return None
-            _check_code_owner(conn, key_agency, code)
-            if not _acts_for(conn, key_agency, existing.agency_id):
-                raise Forbidden("this dossier belongs to another agency")
             pin = self.new_pin()
             while pin == existing.pin:
                 pin = self.new_pin()
@@ -429,6 +423,17 @@ def statement(fields: DossierFields, *, live: bool = True) -> history.Statement:
 
 def _pin_matches(given: str, pin: str) -> bool:
     return hmac.compare_digest(ascii_digits(given.strip()).encode(), pin.encode())
+
+
+def _writable(conn: Connection, code: codes.DossierCode, key_agency: str) -> Row | None:
+    """The stored dossier, locked for this write, if this key may write it; None if unknown."""
+    existing = rows.get_for_update(conn, code.match_key)
+    if existing is None:
+        return None
+    _check_code_owner(conn, key_agency, code)
+    if not _acts_for(conn, key_agency, existing.agency_id):
+        raise Forbidden("this dossier belongs to another agency")
+    return existing
 
 
 def _check_code_owner(conn: Connection, key_agency: str, code: codes.DossierCode) -> None:
