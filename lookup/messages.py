@@ -39,20 +39,36 @@ STATUS_LABELS = {
     statuses.OVERDUE: N_("Overdue"),
 }
 
+# What to do next, in one sentence that adds to what the page, the reply or the call already
+# says: the status is named just before it, and the office's note (a reason, a list of
+# documents, an amount, what to bring) is shown beside it when the office wrote one. So a
+# sentence never repeats the status, and where a note is shown it says what to do with it
+# rather than asking the citizen to find out what the note already says. No "below" or
+# "above": the hotline speaks these and SMS sends them.
 NEXT_STEPS = {
-    "registered": N_("Wait for the office to accept your dossier."),
-    "received": N_("Your dossier was received. Nothing to do until the due date."),
-    "not_accepted": N_("Your dossier was not accepted. See the reason from the office."),
-    "processing": N_("Your dossier is being processed. Nothing to do until the due date."),
-    "supplement_requested": N_("Bring the missing documents to the one-stop desk."),
-    "fee_due": N_("Pay the fees or taxes due, then keep the receipt."),
-    "withdrawn": N_("You withdrew this dossier. Nothing more to do."),
-    "stopped": N_("Processing was stopped. Contact the office for the reason."),
-    "ready": N_("Your result is ready. Bring your receipt and ID card to collect it."),
-    "returned": N_("Your result has been handed over. Nothing more to do."),
-    statuses.OVERDUE: N_(
-        "The office is late. It must apologise and give you a new date; call the hotline if it has not."
-    ),
+    "registered": N_("Nothing to do yet: the office will check your dossier and accept it, "
+                     "or tell you what is missing."),
+    "received": N_("Nothing to do until the due date."),
+    "not_accepted": N_("Ask the one-stop desk why, and what to change to file it again."),
+    "processing": N_("Nothing to do until the due date."),
+    "supplement_requested": N_("Ask the one-stop desk which documents are missing, then bring them there."),
+    "fee_due": N_("Ask the one-stop desk how much to pay and where, and keep the payment receipt."),
+    "withdrawn": N_("Nothing more to do; to apply again, file a new dossier."),
+    "stopped": N_("Ask the one-stop desk why, and what you can do next."),
+    "ready": N_("Collect it at the one-stop desk; bring your receipt and ID card."),
+    "returned": N_("Nothing more to do for this dossier."),
+    statuses.OVERDUE: N_("The office is late and must give you a new date in a letter of "
+                         "apology; if none has reached you, ask the one-stop desk."),
+}
+# Where the office's note is shown (statuses whose note is public, lookup.statuses).
+NEXT_STEPS_WITH_NOTE = {
+    "not_accepted": N_("To file again, bring a dossier that answers the office's reason to the "
+                       "one-stop desk."),
+    "supplement_requested": N_("Bring the documents the office asks for to the one-stop desk, "
+                               "with your receipt."),
+    "fee_due": N_("Pay as the office says and keep the payment receipt."),
+    "stopped": N_("Ask the one-stop desk what you can do next."),
+    "ready": N_("Collect it at the one-stop desk during its opening hours."),
 }
 
 
@@ -98,8 +114,16 @@ def status_label(status: str, lang: str) -> str:
     return gettext(lang, STATUS_LABELS[status])
 
 
-def next_step(status: str, lang: str, overdue: bool = False) -> str:
-    return gettext(lang, NEXT_STEPS[statuses.OVERDUE if overdue else status])
+def next_step(status: str, lang: str, overdue: bool = False, note: bool = False) -> str:
+    """The one sentence that says what to do next. `note`: the office's note is shown with it.
+
+    Overdue says the office owes a new date, unless the office is waiting on the citizen
+    (documents, fees): then what the citizen must do comes first."""
+    if status == statuses.OVERDUE or (overdue and not statuses.get(status).citizen_acts):
+        return gettext(lang, NEXT_STEPS[statuses.OVERDUE])
+    if note and status in NEXT_STEPS_WITH_NOTE:
+        return gettext(lang, NEXT_STEPS_WITH_NOTE[status])
+    return gettext(lang, NEXT_STEPS[status])
 
 
 def working_days(lang: str, left: int | None, late: int | None, due_today: bool = False) -> str:

@@ -209,6 +209,8 @@ class Service:
             due_today=count.due_today,
             note=row.note if statuses.get(row.status).note_is_public else "",
             language=row.language,
+            last_change=row.status_at,
+            receipt_version=row.receipt_version,
             proven=proven,
             applicant_name=mask_name(row.applicant_name) if proven else None,
             timeline=tuple(timeline),

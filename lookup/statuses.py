@@ -18,6 +18,12 @@ class Status:
     # The latest note from the office is what the citizen needs (a reason, a list, an amount).
     note_is_public: bool
 
+    @property
+    def closed(self) -> bool:
+        """Over for the citizen: no due date to wait for and nothing to collect (not accepted,
+        withdrawn, stopped, handed over). A result ready is final but still to be collected."""
+        return self.final and not self.citizen_acts
+
 
 _ALL = (
     Status("registered", final=False, citizen_acts=False, note_is_public=False),

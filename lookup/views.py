@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lookup import messages
+from lookup import messages, statuses
 from lookup.clock import iso
 
 
@@ -73,6 +73,10 @@ class DossierView:
     # The office's latest note when it is what the citizen needs: a reason, a list, an amount.
     note: str
     language: str
+    # When the office last acted on it (the time of its latest event): "last updated".
+    last_change: datetime | None = None
+    # The receipt in force (lookup.qr): what a proof of holding it was checked against.
+    receipt_version: int = 0
     proven: bool = False
     applicant_name: str | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
@@ -80,6 +84,12 @@ class DossierView:
     @property
     def due_date_moved(self) -> bool:
         return bool(self.due_at and self.original_due_at and self.due_at != self.original_due_at)
+
+    @property
+    def closed(self) -> bool:
+        """Over for the citizen (not accepted, withdrawn, stopped, handed over): no due date
+        and no pickup to show."""
+        return statuses.get(self.status).closed
 
     def filed_with(self, lang: str) -> str:
         """The office named on the receipt when another has taken its dossiers over, else ""."""
@@ -92,7 +102,7 @@ class DossierView:
         return messages.status_label(self.status, lang)
 
     def next_step(self, lang: str) -> str:
-        return messages.next_step(self.status, lang, overdue=self.overdue)
+        return messages.next_step(self.status, lang, overdue=self.overdue, note=bool(self.note))
 
     def working_days_text(self, lang: str) -> str:
         """"3 working days left", "due today", "2 working days late", or "" (lookup.messages)."""

@@ -118,7 +118,8 @@ def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
             parts.append((lang, count[:1].upper() + count[1:] + "."))
         if not match.overdue:  # when it is, the next step says so
             say(DOSSIER["on_time"])
-    parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue)))
+    parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue,
+                                           note=bool(match.note))))
     if match.note:
         say(DOSSIER["note"])
         parts.append(("vi", match.note.strip()[:MAX_NOTE_CHARS]))

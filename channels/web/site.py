@@ -93,6 +93,9 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         sms_number=app.config["SMS_SHORT_NUMBER"], hotline=app.config["HOTLINE_NUMBER"],
         pin_length=app.extensions["tracuu.service"].pin_length,
         dial=dial, status_label=lambda status: messages.status_label(status, lang),
+        # What the office wrote (address, hours, notes) is in Vietnamese whatever the page's
+        # language: marked so, screen readers read it with Vietnamese rules.
+        office_words=Markup("") if lang == "vi" else Markup(' lang="vi"'),
     )
     env.add_extension(CompiledTranslations)
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -101,7 +104,7 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         newstyle=True,
     )
     env.filters.update(
-        day=lambda moment, form="full": day(moment, lang, form),
+        day=lambda moment: day(moment, lang),
         moment=lambda moment: moment_text(moment, lang),
         number=lambda value: number_text(value, lang),
     )
@@ -155,16 +158,21 @@ def dial(number: str) -> str:
     return "".join(c for c in number if c.isdigit() or c == "+")
 
 
-def day(moment: datetime | None, lang: str, form: str = "full") -> str:
+# One way to write a day on every page, as SMS writes dates, with the weekday in front:
+# `Thứ Hai, 30/11/2026`, `Monday, 30/11/2026`.
+DAY_FORMAT = "EEEE, dd/MM/yyyy"
+
+
+def day(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return ""
-    return _day(local(moment).date(), lang, form)
+    return _day(local(moment).date(), lang)
 
 
 @lru_cache(maxsize=4096)
-def _day(date: Any, lang: str, form: str) -> str:
+def _day(date: Any, lang: str) -> str:
     # Pages show a handful of distinct days: formatting each once saves most of the cost.
-    return format_date(date, format=form, locale=lang)
+    return format_date(date, format=DAY_FORMAT, locale=lang)
 
 
 def moment_text(moment: datetime | None, lang: str) -> str:
@@ -172,7 +180,7 @@ def moment_text(moment: datetime | None, lang: str) -> str:
         return ""
     shown = local(moment)
     # 24-hour HH:mm is how both languages write a time here; no locale data needed.
-    return f"{_day(shown.date(), lang, 'long')}, {shown:%H:%M}"
+    return f"{_day(shown.date(), lang)}, {shown:%H:%M}"
 
 
 def number_text(value: float | int, lang: str) -> str:

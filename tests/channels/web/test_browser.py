@@ -66,12 +66,23 @@ def test_lookup_in_english_by_the_switch(site, page):
     page.get_by_label("Dossier code").fill("000.00.04.H40-261020-0003")
     page.get_by_role("button", name="Look up").click()
     assert heading(page) == "Being processed"
-    assert "Overdue. The due date, Sunday, November 15, 2026, has passed" in page.locator("main").inner_text()
+    assert "Overdue. The due date, Sunday, 15/11/2026, has passed" in page.locator("main").inner_text()
     screenshot(page, "result-en-overdue")
     # The choice is remembered for the next visit.
     page.goto(site.url + "/")
     assert heading(page) == "Look up your dossier"
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_closed_dossier_at_360_px(site, page):
+    page.goto(site.url + "/?lang=en")
+    page.get_by_label("Dossier code").fill("000.20.31.H17-261025-0003")  # processing stopped
+    page.get_by_role("button", name="Look up").click()
+    assert heading(page) == "Processing stopped"
+    main = page.locator("main").inner_text()
+    assert "Due date" not in main and "Opening hours for pickup" not in main
+    assert page.locator("main [lang=vi]").first.is_visible()  # the office's reason, in Vietnamese
+    screenshot(page, "closed-360")
 
 
 def test_qr_link_opens_the_full_view(site, page):

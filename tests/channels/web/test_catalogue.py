@@ -33,3 +33,14 @@ def test_every_web_string_has_vietnamese():
     assert missing == []
     assert msgids(LOCALES / "vi" / "LC_MESSAGES" / "web.po") == msgids(LOCALES / "web.pot")
     assert msgids(LOCALES / "en" / "LC_MESSAGES" / "web.po") == msgids(LOCALES / "web.pot")
+
+
+def test_pages_address_the_reader_one_way():
+    """One register on the pages: "bạn", as the SMS and hotline catalogues say, never "ông/bà"
+    or "quý khách" beside it. The pages show the web catalogue and the core's words."""
+    for domain in ("web", "core"):
+        with open(LOCALES / "vi" / "LC_MESSAGES" / f"{domain}.po", "rb") as handle:
+            for message in read_po(handle):
+                said = message.string.lower() if isinstance(message.string, str) else ""
+                for other in ("ông/bà", "ông bà", "quý khách", "anh/chị", "anh chị"):
+                    assert other not in said, (domain, message.id, message.string)

@@ -80,8 +80,8 @@ def test_result_in_vietnamese_with_pin_shows_everything(client, demo):
     page = text_of(tree)
     for expected in ("Cấp giấy khai sinh", "UBND phường Thanh Xuân", "9 Khuất Duy Tiến",
                      "Thứ Hai–Thứ Sáu 8:00–17:00", "Mang theo CCCD và giấy hẹn.", "Nguyễn V*** A**",
-                     "Thứ Bảy, 14 tháng 11, 2026", "Quá trình xử lý", "Đã tiếp nhận",
-                     "mang giấy hẹn và CCCD"):
+                     "Thứ Bảy, 14/11/2026", "Quá trình xử lý", "Đã tiếp nhận",
+                     "trong giờ trả kết quả"):
         assert expected in page, expected
     assert "Nguyễn Văn An" not in page
 
@@ -91,7 +91,7 @@ def test_result_in_english_without_pin_is_the_public_tier(client, demo):
     page = text_of(tree)
     assert text_of(next(find_all(tree, "h1"))) == "Ready for pickup"
     assert "Birth registration" in page and "Thanh Xuan Ward People's Committee" in page
-    assert "Saturday, November 14, 2026" in page
+    assert "Saturday, 14/11/2026" in page
     assert "Nguyễn" not in page and "History" not in text_of(next(find_all(tree, "main"))).split("See")[0]
     assert "See the whole history" in page
 
@@ -100,8 +100,8 @@ def test_overdue_is_said_plainly(client, demo):
     tree = parse_page(lookup(client, OVERDUE, query_string={"lang": "en"}).data, "en")
     alert = [div for div in find_all(tree, "div") if div.get("role") == "alert"]
     assert alert and text_of(alert[0]).startswith(
-        "Overdue. The due date, Sunday, November 15, 2026, has passed")
-    assert "The office is late" in text_of(tree)
+        "Overdue. The due date, Sunday, 15/11/2026, has passed")
+    assert "a new date in a letter of apology" in text_of(tree)
 
 
 @pytest.mark.parametrize("code, lang, count", [
@@ -124,9 +124,9 @@ def test_moved_due_date_is_shown(app, client, demo, service):
     service.add_event(OVERDUE, EventFields("processing", NOW - timedelta(hours=1), "", new_due, ""),
                       "000.00.04.H40")
     page = text_of(parse_page(lookup(client, OVERDUE, "530917", query_string={"lang": "en"}).data, "en"))
-    assert "The due date was moved. New due date: Monday, November 23, 2026." in page
-    assert "The first date given was Sunday, November 15, 2026" in page
-    assert "New due date: Monday, November 23, 2026." in page
+    assert "The due date was moved. New due date: Monday, 23/11/2026." in page
+    assert "The first date given was Sunday, 15/11/2026" in page
+    assert "New due date: Monday, 23/11/2026." in page
 
 
 def test_public_note_is_shown(client, demo):
@@ -290,3 +290,86 @@ def test_translated_text_escapes_the_values_it_is_filled_with(app):
     assert page.render(code="<b>&", safe=Markup("<b>")) == "Dossier &lt;b&gt;&amp;|Dossier <b>"
     vi = app.extensions["tracuu.web.templates"]["vi"].from_string('{{ _("Dossier %(code)s", code=1) }}')
     assert vi.render() == "Hồ sơ 1"
+
+
+CLOSED = {
+    "000.00.12.H05-261103-0004": "not_accepted",
+    "000.20.31.H17-261030-0002": "withdrawn",
+    "000.20.31.H17-261025-0003": "stopped",
+    "000.00.12.H05-261015-0003": "returned",
+}
+
+
+def facts(tree) -> dict[str, str]:
+    """The page's terms and what they say (every <dl class="facts">)."""
+    found = {}
+    for dl in find_all(tree, "dl"):
+        terms = [e for e in dl if e.tag.endswith("}dt") or e.tag.endswith("}dd")]
+        for term, value in zip(terms[::2], terms[1::2], strict=True):
+            found[text_of(term)] = text_of(value)
+    return found
+
+
+@pytest.mark.parametrize("code", CLOSED)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_closed_dossier_shows_no_due_date_and_no_pickup_hours(client, demo, code, lang):
+    tree = parse_page(lookup(client, code, demo[code][0], query_string={"lang": lang}).data, lang)
+    shown = facts(tree)
+    terms = {"vi": ("Ngày hẹn trả", "Giờ trả kết quả"), "en": ("Due date", "Opening hours for pickup")}[lang]
+    assert not set(terms) & set(shown), shown
+    page = text_of(tree)
+    assert "ngày làm việc" not in page and "working day" not in page
+    # Still useful: where the office is, and its phone.
+    assert {"vi": "Địa chỉ", "en": "Address"}[lang] in shown
+
+
+def test_an_open_dossier_still_shows_them(client, demo):
+    shown = facts(parse_page(lookup(client, READY, query_string={"lang": "en"}).data, "en"))
+    assert "Due date" in shown and "Opening hours for pickup" in shown
+
+
+def test_english_pages_mark_what_the_office_wrote_as_vietnamese(client, demo):
+    tree = parse_page(lookup(client, READY, "204851", query_string={"lang": "en"}).data, "en")
+    in_vietnamese = {text_of(e) for e in tree.iter() if e.get("lang") == "vi"}
+    assert {"9 Khuất Duy Tiến, phường Thanh Xuân, Hà Nội",
+            "Thứ Hai–Thứ Sáu 8:00–17:00; sáng thứ Bảy 8:00–11:30",
+            "Mang theo CCCD và giấy hẹn."} <= in_vietnamese
+    assert "Message from the office (in Vietnamese)" in text_of(tree)
+    assert "as it wrote them, in Vietnamese" in text_of(tree)
+    # What has an English name is not marked.
+    assert "Birth registration" not in in_vietnamese
+    assert "Thanh Xuan Ward People's Committee" not in in_vietnamese
+
+
+def test_an_office_without_an_english_name_is_marked_vietnamese(client, demo, service):
+    service.put_agency("000.00.04.H40", {"name_vi": "UBND phường Thanh Xuân", "name_en": "",
+                                         "address": "9 Khuất Duy Tiến", "pickup_hours": "",
+                                         "hotline": ""}, "000.00.04.H40")
+    tree = parse_page(lookup(client, READY, query_string={"lang": "en"}).data, "en")
+    assert text_of(by_id(tree, "office-title")) == "UBND phường Thanh Xuân"
+    assert by_id(tree, "office-title").get("lang") == "vi"
+
+
+def test_vietnamese_pages_need_no_marks(client, demo):
+    tree = parse_page(lookup(client, READY, "204851").data, "vi")
+    assert [e for e in tree.iter() if e.get("lang") == "vi"] == [tree]
+    assert "bằng tiếng Việt" not in text_of(tree)
+
+
+def test_dates_are_written_one_way(client, demo):
+    """`Thứ Hai, 30/11/2026` on every page, as SMS writes dates, in both languages."""
+    for lang, received in (("vi", "Thứ Bảy, 14/11/2026"), ("en", "Saturday, 14/11/2026")):
+        page = text_of(parse_page(lookup(client, READY, "204851", query_string={"lang": lang}).data, lang))
+        assert received in page
+        assert not re.search(r"tháng \d+, \d{4}|(January|November|December) \d", page), page
+
+
+def test_the_last_change_is_beside_the_status(client, demo):
+    tree = parse_page(lookup(client, READY).data, "vi")
+    main = next(find_all(tree, "main"))
+    heading = next(find_all(main, "h1"))
+    after = list(main)[list(main).index(heading) + 1]
+    # The ready event: the day before the demo's "now" (Friday 20/11/2026), at 02:00 UTC.
+    assert text_of(after) == "Cập nhật lần cuối: Thứ Năm, 19/11/2026"
+    english = parse_page(lookup(client, READY, query_string={"lang": "en"}).data, "en")
+    assert "Last updated: Thursday, 19/11/2026" in text_of(english)
