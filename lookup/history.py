@@ -53,6 +53,8 @@ class Statement:
     note: str = ""
     handling_office: str = ""
     live: bool = True
+    # The due date in force when the office says it moved `due_at` (kept on its event).
+    due_moved_to: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,20 +94,21 @@ def statement_time(said: Statement, stored: State | None, now: datetime) -> date
     """When a statement's status took effect, where it does not say.
 
     A new dossier's status dates from its receipt. A live statement repeating the stored
-    status changes nothing (it keeps that status's time); one naming another status says it
-    changed now. A snapshot of unknown age dates from the receipt, so it never overrides what
-    the office has pushed since.
+    status and due date changes nothing (it keeps that status's time); one naming another
+    status, or moving the due date, says it changed now. A snapshot of unknown age dates from
+    the receipt, so it never overrides what the office has pushed since.
     """
     if said.status_at is not None:
         return said.status_at
     if stored is None or not said.live:
         return said.received_at
-    return stored.status_at if said.status == stored.status else now
+    unchanged = said.status == stored.status and said.due_moved_to in (None, stored.due_at)
+    return stored.status_at if unchanged else now
 
 
 def as_event(said: Statement, at: datetime) -> Happened:
     """A live statement as the event it is kept as."""
-    return Happened(said.status, at, said.note, None, said.handling_office)
+    return Happened(said.status, at, said.note, said.due_moved_to, said.handling_office)
 
 
 def is_imported(status: str, status_at: datetime, events: Sequence[Any]) -> bool:

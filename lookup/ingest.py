@@ -48,6 +48,9 @@ class DossierFields:
     pin: str | None
     note: str
     handling_office: str
+    # The first appointment date, where the office has since moved it to `due_at` (the
+    # national format's DanhSachHoSoBoSung/NgayHenTraTruoc); None when `due_at` is the first.
+    first_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

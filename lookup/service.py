@@ -272,6 +272,11 @@ class Service:
         with self.store.begin() as conn:
             rows.upsert_agency(conn, {"id": agency_id, **values, "updated_at": self.clock()})
 
+    def may_write(self, key_agency: str, agency_id: str) -> bool:
+        """Whether a key of `key_agency` may write what `agency_id` files (merged offices too)."""
+        with self.store.connect() as conn:
+            return _acts_for(conn, key_agency, agency_id)
+
     def new_pin(self) -> str:
         return str(secrets.randbelow(10**self.pin_length)).zfill(self.pin_length)
 
@@ -418,9 +423,12 @@ class Service:
 
 def statement(fields: DossierFields, *, live: bool = True) -> history.Statement:
     """What a PUT (live) or an import row (a snapshot) says of the dossier as a whole."""
+    moved = fields.first_due_at is not None and fields.first_due_at != fields.due_at
     return history.Statement(
         status=fields.status, status_at=fields.status_at, received_at=fields.received_at,
-        due_at=fields.due_at, note=fields.note, handling_office=fields.handling_office, live=live)
+        due_at=fields.first_due_at if moved else fields.due_at, note=fields.note,
+        handling_office=fields.handling_office, live=live,
+        due_moved_to=fields.due_at if moved else None)
 
 
 def _pin_matches(given: str, pin: str) -> bool:

@@ -42,6 +42,21 @@ STATUSES: dict[str, Status] = {s.code: s for s in _ALL}
 CODES: tuple[str, ...] = tuple(STATUSES)
 OVERDUE = "overdue"
 
+# The National Public Service Portal's status codes (TrangThaiHoSo, TrangThai), one for each
+# of ours: 1 Mới đăng ký … 9 Đã xử lý xong (ready for pickup), 10 Đã trả kết quả.
+NATIONAL: dict[int, str] = dict(enumerate(CODES, start=1))
+NATIONAL_CODE: dict[str, int] = {status: number for number, status in NATIONAL.items()}
+
+
+def from_national(value: object) -> str:
+    """Our status for a national code given as a number or a string of digits; ValueError else."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("not a national status code")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) not in NATIONAL:
+        raise ValueError("not a national status code (1 to 10)")
+    return NATIONAL[int(text)]
+
 
 def get(code: str) -> Status:
     """The status for a code; KeyError for one we do not know."""

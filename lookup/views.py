@@ -113,6 +113,7 @@ class DossierView:
         data: dict[str, Any] = {
             "code": self.code,
             "status": self.status,
+            "status_code_national": statuses.NATIONAL_CODE[self.status],
             "status_label": self.status_label(lang),
             "procedure_name": self.procedure_name(lang),
             "office": {

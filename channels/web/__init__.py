@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from channels.web import api, pages, ratelimit, receipt, site, statistics
+from channels.web import (
+    api,
+    national,  # noqa: F401  (declares the national format's routes on api's blueprint)
+    pages,
+    ratelimit,
+    receipt,
+    site,
+    statistics,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """One function decides a dossier's state: the table of what wins."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,6 +96,10 @@ CASES = [
     ("a snapshot naming no office keeps the one on record",
      [ev("processing", t(3), office="Phòng A")], stored("processing", t(3), office="Phòng A"),
      snapshot("fee_due", t(9), "Lệ phí 50.000 đồng"), {"status": "fee_due", "handling_office": "Phòng A"}),
+    ("a statement moving the due date keeps the move on its event",
+     [ev("received", t(0)), ev("processing", t(99), due_at=NEW_DUE)], stored("processing", t(5)),
+     replace(put("processing", t(99)), due_moved_to=NEW_DUE),
+     {"due_at": NEW_DUE, "original_due_at": DUE, "status_at": t(99)}),
     ("a new dossier from a snapshot alone",
      [], None, snapshot("returned", t(40)),
      {"status": "returned", "status_at": t(40), "finished_at": t(40), "imported": True,
@@ -115,6 +120,9 @@ def test_derive(label, events, before, said, expected):
     (put("ready"), stored("processing", t(5)), t(99)),  # another status: it changed now
     (snapshot("ready", None), stored("processing", t(5)), RECEIVED),  # a snapshot of unknown age
     (snapshot("ready", None), None, RECEIVED),
+    # a sync saying the office moved the due date: a change, now
+    (replace(put("processing"), due_moved_to=NEW_DUE), stored("processing", t(5)), t(99)),
+    (replace(put("processing"), due_moved_to=NEW_DUE), stored("processing", t(5), due=NEW_DUE), t(5)),
 ])
 def test_statement_time(said, before, expected):
     assert statement_time(said, before, now=t(99)) == expected

@@ -44,3 +44,22 @@ def test_overdue_is_derived(status, due_in, overdue):
 
 def test_no_due_date_is_never_overdue():
     assert statuses.is_overdue("processing", None, NOW) is False
+
+
+@pytest.mark.parametrize("value, status", [
+    (1, "registered"), ("2", "received"), (" 4 ", "processing"), ("9", "ready"), (10, "returned"),
+])
+def test_national_codes_read(value, status):
+    assert statuses.from_national(value) == status
+    assert statuses.NATIONAL_CODE[status] == int(str(value).strip())
+
+
+@pytest.mark.parametrize("value", [0, 11, "", "4a", "٤", None, True, 4.0, "-1"])
+def test_what_is_not_a_national_code(value):
+    with pytest.raises(ValueError):
+        statuses.from_national(value)
+
+
+def test_the_national_list_maps_one_to_one():
+    assert sorted(statuses.NATIONAL) == list(range(1, 11))
+    assert set(statuses.NATIONAL.values()) == set(statuses.CODES)
