@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, g, jsonify
+from flask import g, jsonify
 
-from channels.web.api import blueprint, error, json_body, require_key, service
-from lookup import national, qr
+from channels.web.api import blueprint, error, json_body, receipt_body, require_key, service, write_slot
+from lookup import national
 from lookup.ingest import FieldError
 from lookup.privacy import mask_code
 from lookup.service import Forbidden
+from lookup.store import Busy
 
 log = logging.getLogger(__name__)
 TAKEN = "0"
@@ -25,6 +26,7 @@ TAKEN = "0"
 
 @blueprint.post("/dvcqg/dossiers")
 @require_key
+@write_slot
 def national_dossiers() -> Any:
     agency, items = _envelope(national.DOSSIERS)
     if not isinstance(agency, str):
@@ -35,6 +37,7 @@ def national_dossiers() -> Any:
 
 @blueprint.post("/dvcqg/progress")
 @require_key
+@write_slot
 def national_progress() -> Any:
     agency, items = _envelope(national.PROGRESS)
     if not isinstance(agency, str):
@@ -62,9 +65,9 @@ def _dossier(item: Any, agency: str) -> dict[str, Any]:
         result = service().put_dossier(fields, g.key_agency)
     except Exception as failed:  # noqa: BLE001 - each item is answered on its own
         return _refused(code, failed, national.DOSSIER_FIELDS)
-    token = qr.make_token(result.code, current_app.config["SECRET_KEY"])
-    return {"MaHoSo": code, "error_code": TAKEN, "created": result.created, "pin": result.pin,
-            "qr_url": f"{current_app.config['PUBLIC_BASE_URL']}/d/{token}"}
+    receipt = receipt_body(result)
+    return {"MaHoSo": code, "error_code": TAKEN, "created": result.created, "pin": receipt["pin"],
+            "qr_url": receipt["qr_url"]}
 
 
 def _progress(item: Any) -> dict[str, Any]:
@@ -85,7 +88,10 @@ def _refused(code: str, failed: Exception, names: dict[str, str]) -> dict[str, A
         field = names.get(failed.field, failed.field)
         return {"MaHoSo": code, "error_code": "invalid_field", "field": field, "problem": failed.problem}
     if isinstance(failed, Forbidden):
-        return {"MaHoSo": code, "error_code": "forbidden", "problem": str(failed)}
+        refused = {"MaHoSo": code, "error_code": "forbidden", "problem": str(failed)}
+        return {**refused, "field": names.get(failed.field, failed.field)} if failed.field else refused
+    if isinstance(failed, Busy):
+        return {"MaHoSo": code, "error_code": "busy", "problem": "the database is busy; send it again"}
     log.error("national sync item %s failed", mask_code(code), exc_info=failed)
     return {"MaHoSo": code, "error_code": "internal_error",
             "problem": "not saved because of a problem on our side; send it again"}

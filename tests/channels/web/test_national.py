@@ -179,6 +179,9 @@ def test_another_agencys_dossier_is_refused_item_by_item(client, app, agency, ot
     assert [r["error_code"] for r in mixed["results"]] == ["forbidden", "0"]
     steps = progress(client, agency, [step(other_code)]).get_json()
     assert steps["results"][0]["error_code"] == "forbidden"
+    # A new code under another office's e-ID is that office's to write (issue 10).
+    squatted = sync(client, agency, [item("000.00.12.H05-261110-0009")]).get_json()["results"][0]
+    assert (squatted["error_code"], squatted["field"]) == ("forbidden", "MaHoSo")
     assert lookup(client, other_code)["status"] == "received"
 
 
