@@ -38,6 +38,10 @@ _ALLOWED = re.compile(r"^[A-Z0-9.\-_/]+$")
 _PROCEDURE_CODE = re.compile(r"^\d\.\d{6}\.[A-Z0-9]{3}$")
 _DIGIT = re.compile(r"\d")
 _PHONE_NUMBER = re.compile(r"^(?:\+?84|0)\d{9,10}$")
+# What separates codes typed together in one field or one text.
+_BETWEEN_CODES = re.compile(r"[\s,;]+")
+_ENDS_IN_A_NUMBER = re.compile(r"[.\-_/]\d{3,}$")
+_LETTER = re.compile(r"[A-Z]")
 
 
 class InvalidCode(ValueError):
@@ -56,6 +60,10 @@ BAD_CHARACTERS = "bad_characters"
 NO_DIGITS = "no_digits"
 PROCEDURE_CODE = "procedure_code"
 PHONE_NUMBER = "phone_number"
+SEVERAL_CODES = "several_codes"
+# Not raised by parse(): what `incomplete` finds in a code that was not found.
+AGENCY_CUT = "agency_cut"
+NO_AGENCY = "no_agency"
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,25 @@ def _only_ascii_alnum(text: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
+def looks_whole(text: str) -> bool:
+    """Looks like a whole code on its own (`…-230414-0002`), not a piece of one: long enough,
+    and ending in a number after a separator. The SMS channel splits texts with it too."""
+    return len(match_key(text)) >= 12 and bool(_ENDS_IN_A_NUMBER.search(tidy(text)))
+
+
+def several(text: str) -> bool:
+    """Two or more whole codes typed together (`A B`, `A, B`, `A; B`): not one code in pieces."""
+    if not _BETWEEN_CODES.search(text.strip()):
+        return False
+    return sum(1 for piece in _BETWEEN_CODES.split(text) if piece and looks_whole(piece)) >= 2
+
+
 def parse(text: str | None) -> DossierCode:
     """Normalise a code as typed, or raise InvalidCode with a specific reason."""
     if text is None or not text.strip():
         raise InvalidCode(EMPTY)
+    if len(text) <= MAX_CODE_LENGTH * 8 and several(text):
+        raise InvalidCode(SEVERAL_CODES)
     if len(text) > MAX_CODE_LENGTH * 2:
         raise InvalidCode(TOO_LONG)
     display = tidy(text).strip(_SEPARATORS)
@@ -111,6 +134,44 @@ def parse(text: str | None) -> DossierCode:
     if len(key) < MIN_KEY_LENGTH:
         raise InvalidCode(TOO_SHORT)
     return DossierCode(display=display, match_key=key, keypad=display.translate(_KEYPAD_TABLE))
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """A code that was not found and seems to lack its start, the office's e-ID."""
+
+    reason: str  # AGENCY_CUT (only its end was typed, e.g. `H40-…`) or NO_AGENCY (none at all)
+    # The code with the one office's e-ID it can belong to in front, when there is one.
+    example: str = ""
+
+
+def incomplete(code: DossierCode, agency_ids: list[str] | tuple[str, ...]) -> Incomplete | None:
+    """Whether a code that was not found lacks the office's e-ID at its start, judged against
+    the e-IDs of the offices we know (formats are data: nothing here knows one).
+
+    Cut: the code starts with the end of a known e-ID, from a dot on and with its letter
+    (`H40-261102-0001`, `04.H40-…` for `000.00.04.H40`). Missing: it has no letter at all
+    while every known e-ID has one. A code that starts with a whole known e-ID is neither.
+    Only for codes not found: a dossier that exists is never questioned.
+    """
+    key = code.match_key
+    offices: dict[str, str] = {}
+    for agency_id in agency_ids:
+        agency = tidy(agency_id)
+        if key.startswith(match_key(agency)):
+            return None
+        parts = agency.split(".")
+        for cut in range(1, len(parts)):
+            end = ".".join(parts[cut:])
+            if _LETTER.search(end) and key.startswith(match_key(end)):
+                offices[agency] = ".".join(parts[:cut]) + "." + code.display
+                break
+    if offices:
+        examples = set(offices.values())
+        return Incomplete(AGENCY_CUT, examples.pop() if len(examples) == 1 else "")
+    if agency_ids and not _LETTER.search(code.display) and all(_LETTER.search(tidy(a)) for a in agency_ids):
+        return Incomplete(NO_AGENCY)
+    return None
 
 
 def keypad_entry(digits: str) -> str:

@@ -33,6 +33,8 @@ FINAL = tuple(code for code, s in statuses.STATUSES.items() if s.final)
 # How long a process keeps the working calendar before reading the swaps again: an import
 # (calendar-import) reaches every running web and worker process within this.
 CALENDAR_SECONDS = 60.0
+# How long a process keeps the offices' e-IDs for typing hints (codes.incomplete).
+AGENCY_IDS_SECONDS = 60.0
 
 
 class Forbidden(Exception):
@@ -102,6 +104,7 @@ class Service:
         self.pins = PinGuard(store, pin_failures_per_dossier)
         self.listeners: list[ChangeListener] = []
         self._calendar: tuple[float, WorkingCalendar] | None = None
+        self._agency_ids: tuple[float, list[str]] | None = None
 
     # Reading
 
@@ -138,6 +141,20 @@ class Service:
                 for e in event_rows
             ])
         return self._view(row, proven, timeline)
+
+    def incomplete(self, code_text: str | None) -> codes.Incomplete | None:
+        """For a code that was not found: whether it lacks the office's e-ID at its start
+        (lookup.codes.incomplete), so the asker is told what is missing. It depends only on
+        what was typed and the public list of offices, never on whether a dossier exists."""
+        try:
+            code = codes.parse(code_text)
+        except codes.InvalidCode:
+            return None
+        kept = self._agency_ids
+        if kept is None or time.monotonic() - kept[0] > AGENCY_IDS_SECONDS:
+            with self.store.connect() as conn:
+                kept = self._agency_ids = (time.monotonic(), rows.agency_ids(conn))
+        return codes.incomplete(code, kept[1])
 
     def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:
         """Dossiers whose code a keypad types as these digits (more than one is rare but real)."""

@@ -51,7 +51,6 @@ _EDGE = re.compile(r"^[^A-Z0-9]+|[^A-Z0-9]+$")
 _GLUED_KEYWORD = re.compile(r"^(TRACUU|TC|HS|MA|KT|MAHS)[.\-_/]?(\d.*)$")
 # Anything that cannot be in a code separates words: `TC:000...`, `<000...>`, `000...@...`.
 _NOT_CODE = re.compile(r"[^A-Z0-9.\-_/\s]+")
-_COMPLETE = re.compile(r"[.\-_/]\d{3,}$")
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
@@ -201,22 +200,17 @@ def _digit_runs(segment: str) -> list[list[str]]:
     return runs
 
 
-def _complete(token: str) -> bool:
-    """Looks like a whole code on its own (`...-230414-0002`), not a piece of one."""
-    return len(codes.match_key(token)) >= 12 and bool(_COMPLETE.search(token))
-
-
 def _is_pin(token: str, pin_length: int) -> bool:
     return token.isdigit() and len(token) == pin_length
 
 
 def _candidates_in_run(run: list[str], pin_length: int) -> list[Candidate]:
-    complete = [t for t in run if _complete(t)]
+    complete = [t for t in run if codes.looks_whole(t)]
     if len(complete) >= 2:
         # Several whole codes, each perhaps followed by its PIN.
         out: list[Candidate] = []
         for token in run:
-            if _complete(token):
+            if codes.looks_whole(token):
                 out.append(Candidate([token]))
             elif out and out[-1].pin is None and _is_pin(token, pin_length):
                 out[-1].pin = token

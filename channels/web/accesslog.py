@@ -1,7 +1,8 @@
 """A gunicorn access logger that never writes a dossier code, PIN or QR token in full.
 
 Query strings (the JSON API's `?code=&pin=`) are dropped, and the paths that carry a code
-(`/d/<token>`: the token spells the code; `/receipt/<code>.png`; the ingest API's
+(`/d/<token>`: the token spells the code; `/tra-cuu/<ticket>`: it opens a result for a
+few minutes; `/receipt/<code>.png`; the ingest API's
 `/api/v1/dossiers/<code>…`) keep only its start.
 `scripts/run.py` starts gunicorn with `--logger-class channels.web.accesslog.RedactingLogger`.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-_SECRET_PATHS = re.compile(r"^(/d/|/receipt/)([^/?]{0,4})[^?]*")
+_SECRET_PATHS = re.compile(r"^(/d/|/receipt/|/tra-cuu/)([^/?]{0,4})[^?]*")
 # The ingest API: what follows the code (`/events`, `/reissue`) says what was done; it stays.
 _CODE_PATHS = re.compile(r"^(/api/v1/dossiers/)([^/?]{0,4})[^/?]*")
 

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from channels.web.language import request_language
+from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from lookup import codes, ingest, messages, qr
 from lookup.ingest import FieldError
@@ -63,8 +64,7 @@ def lookup() -> Any:
     try:
         view = service().resolve(request.args.get("code"), Proof(pin=pin or None), channel="api")
     except codes.InvalidCode as invalid:
-        return error(400, "invalid_code", messages.gettext(lang, codes_reason(invalid.reason)),
-                     field="code", problem=invalid.reason)
+        return invalid_code(lang, invalid.reason)
     except PinLocked as locked:
         wait = locked.seconds_left(service().clock())
         response, status = error(429, "pin_locked", messages.gettext(lang, PIN_LOCKED), retry_after=wait)
@@ -72,6 +72,9 @@ def lookup() -> Any:
         response.headers["Cache-Control"] = "no-store"
         return response, status
     if view is None:
+        missing = service().incomplete(request.args.get("code"))
+        if missing is not None:
+            return invalid_code(lang, missing.reason, missing.example)
         return not_found_body()
     body = view.as_dict(lang)
     body["language"] = lang
@@ -81,22 +84,12 @@ def lookup() -> Any:
     return response
 
 
-def codes_reason(reason: str) -> str:
-    return CODE_REASONS.get(reason, CODE_REASONS[codes.BAD_CHARACTERS])
-
-
-CODE_REASONS = {
-    codes.EMPTY: N_("Please enter the dossier code printed on your receipt."),
-    codes.TOO_LONG: N_("This is too long to be a dossier code."),
-    codes.TOO_SHORT: N_("This is too short to be a dossier code."),
-    codes.BAD_CHARACTERS: N_(
-        "A dossier code has only letters, digits, dots and dashes."),
-    codes.NO_DIGITS: N_("A dossier code contains digits."),
-    codes.PROCEDURE_CODE: N_(
-        "This is a procedure code, not a dossier code. The dossier code is on your receipt."),
-    codes.PHONE_NUMBER: N_(
-        "This looks like a phone number. Please enter the dossier code from your receipt."),
-}
+def invalid_code(lang: str, reason: str, example: str = "") -> Any:
+    """400: what was typed cannot be looked up as it is; `problem` says why (lookup.codes),
+    `example` is the whole code when a cut one could only be that."""
+    extra = {"example": example} if example else {}
+    return error(400, "invalid_code", code_problem(lang, reason, example), field="code",
+                 problem=reason, **extra)
 
 
 # Ingest

@@ -1,7 +1,9 @@
 """The citizen pages: the lookup form, the result, the receipt's QR link, and friendly pages
 for a code not found and for too many lookups. No JavaScript anywhere.
 
-The form posts the code and PIN, so they never sit in a URL (history, proxies, access logs).
+The form posts the code and PIN, so they never sit in a URL (history, proxies, access logs);
+a result is answered with a 303 to `/tra-cuu/<ticket>` (channels.web.result_link), which Back
+and reload show again without posting.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from channels.web.language import COOKIE
+from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
+from channels.web.result_link import LIFETIME_SECONDS, Ticket, Tickets
 from channels.web.site import page_language, render
-from lookup import codes, qr
+from lookup import codes, messages, qr
 from lookup.messages import LANGUAGES, N_
 from lookup.pins import PinLocked
 from lookup.service import Service
@@ -29,21 +33,15 @@ MAX_CODE_INPUT = 200
 MAX_PIN_INPUT = 32
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
-CODE_PROBLEMS = {
-    codes.EMPTY: N_("Please enter the dossier code printed on your receipt."),
-    codes.TOO_LONG: N_("This is too long to be a dossier code."),
-    codes.TOO_SHORT: N_("This is too short to be a dossier code."),
-    codes.BAD_CHARACTERS: N_("A dossier code has only letters, digits, dots and dashes."),
-    codes.NO_DIGITS: N_("A dossier code contains digits."),
-    codes.PROCEDURE_CODE: N_(
-        "This is a procedure code, not a dossier code. The dossier code is on your receipt."),
-    codes.PHONE_NUMBER: N_(
-        "This looks like a phone number. Please enter the dossier code from your receipt."),
-}
-
-
 def service() -> Service:
     return current_app.extensions["tracuu.service"]
+
+
+def tickets() -> Tickets:
+    found = current_app.extensions.get("tracuu.web.tickets")
+    if found is None:
+        found = current_app.extensions["tracuu.web.tickets"] = Tickets(current_app.config["SECRET_KEY"])
+    return found
 
 
 @blueprint.after_request
@@ -78,14 +76,53 @@ def lookup() -> Any:
     try:
         view = service().resolve(typed, Proof(pin=pin or None), channel="web")
     except codes.InvalidCode as invalid:
-        problem = CODE_PROBLEMS.get(invalid.reason, CODE_PROBLEMS[codes.BAD_CHARACTERS])
-        return render("lookup.html", code=typed, problem=problem), 400
+        return form_again(typed, invalid.reason)
     except PinLocked as locked:
         # What the code alone shows, and why the PIN did not open the rest.
-        return result(locked.view, form={"code": typed, "pin": ""}, pin_locked_until=locked.until)
+        return see_result(Ticket(locked.view.code, pin_locked_until=locked.until))
     if view is None:
+        missing = service().incomplete(typed)
+        if missing is not None:
+            return form_again(typed, missing.reason, missing.example)
         return not_found(typed)
-    return result(view, form={"code": typed, "pin": pin})
+    return see_result(Ticket(view.code, proven=view.proven, receipt_version=view.receipt_version))
+
+
+def form_again(typed: str, reason: str, example: str = "") -> Any:
+    """The form with what was typed and what is wrong with it (400)."""
+    problem = code_problem(page_language(), reason, example)
+    return render("lookup.html", code=typed, problem=problem), 400
+
+
+def see_result(ticket: Ticket) -> Any:
+    """303 to the result's own page: Back and reload show it without posting again."""
+    token = tickets().make(ticket, service().clock())
+    lang = request.args.get("lang")
+    return redirect(f"/tra-cuu/{token}" + (f"?lang={lang}" if lang in LANGUAGES else ""), 303)
+
+
+@blueprint.get("/tra-cuu/<path:token>")
+def result_page(token: str) -> Any:
+    """The answer to a posted lookup, for LIFETIME_SECONDS. Not counted against the lookup
+    limit: it answers a lookup already counted and cannot try a new code or PIN."""
+    now = service().clock()
+    ticket = tickets().read(token, now)
+    view = None
+    if ticket is not None:
+        # A right PIN proved holding the receipt of that version: a reissue since voids it.
+        proof = Proof(receipt=True, receipt_version=ticket.receipt_version) if ticket.proven else None
+        try:
+            view = service().resolve(ticket.code, proof, channel="web")
+        except codes.InvalidCode:
+            view = None
+    if view is None:
+        response = current_app.make_response((render(
+            "expired.html", minutes=LIFETIME_SECONDS // 60, code="", problem=None), 410))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    locked = ticket.pin_locked_until if ticket.pin_locked_until and ticket.pin_locked_until > now else None
+    return result(view, form=None if view.proven or locked else {"code": view.code},
+                  pin_locked_until=locked)
 
 
 @blueprint.get("/d/<path:token>")
@@ -135,9 +172,27 @@ def not_found(typed: str) -> Any:
 
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
-    response = current_app.make_response((render("rate_limited.html"), 429))
-    response.headers["Retry-After"] = str(seconds_to_wait())
+    wait = seconds_to_wait()
+    response = current_app.make_response((render("rate_limited.html", wait=wait_words(wait)), 429))
+    response.headers["Retry-After"] = str(wait)
     return response
+
+
+WAIT = {
+    "second": N_("Please wait a second, then try again."),
+    "seconds": N_("Please wait %(count)s seconds, then try again."),
+    "minutes": N_("Please wait %(count)s minutes, then try again."),
+}
+
+
+def wait_words(seconds: int) -> str:
+    """How long Retry-After asks to wait, as a reader says it: seconds under a minute and a
+    half, else whole minutes, rounded up."""
+    if seconds < 90:
+        return messages.gettext(page_language(), WAIT["second"] if seconds <= 1 else WAIT["seconds"],
+                                **({} if seconds <= 1 else {"count": seconds}))
+    minutes = -(-seconds // 60)
+    return messages.gettext(page_language(), WAIT["minutes"], count=minutes)
 
 
 @blueprint.errorhandler(HTTPException)

@@ -92,25 +92,31 @@ def month_label(month: stats.Month, lang: str) -> str:
 @blueprint.get("/thong-ke.csv")
 @lookup_limit
 def statistics_csv() -> Any:
+    """The figures as CSV. `?sep=semicolon` writes what a spreadsheet set to Vietnamese (or any
+    locale whose decimal mark is a comma) opens into columns: `;` between cells and `75,0`."""
     month, problem = chosen_month()
     if problem:
         return Response(messages.gettext(page_language(), problem) + "\n", 400,
                         mimetype="text/plain")
     figures = month_figures(month)
     lang = page_language()
+    semicolon = request.args.get("sep") == "semicolon"
     out = io.StringIO()
     # The byte-order mark lets spreadsheet programs read the Vietnamese names as UTF-8.
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=";" if semicolon else ",")
     writer.writerow(CSV_COLUMNS)
     for office in (*figures.offices, figures.overall):
         percent = office.on_time_percent
+        shown = "" if percent is None else f"{percent:.1f}"
         writer.writerow([
             str(month), spreadsheet_text(office.office_id or "ALL"),
             spreadsheet_text(office.name(lang) or messages.gettext(lang, N_("All offices"))),
             office.received, office.resolved, office.resolved_on_time,
-            "" if percent is None else f"{percent:.1f}", office.in_progress, office.overdue_in_progress,
+            shown.replace(".", ",") if semicolon else shown, office.in_progress,
+            office.overdue_in_progress,
         ])
     response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="thong-ke-{month}.csv"'
+    name = f"thong-ke-{month}" + ("-excel" if semicolon else "")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -44,6 +44,11 @@ def ensure_agency(conn: Connection, agency_id: str, now: datetime) -> None:
 _NATIONAL_EID = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")
 
 
+def agency_ids(conn: Connection) -> list[str]:
+    """Every office's e-ID (merged ones too: their codes still resolve)."""
+    return list(conn.execute(select(agencies.c.id).order_by(agencies.c.id)).scalars())
+
+
 def code_owner(conn: Connection, code: str) -> str | None:
     """The agency whose e-ID a code starts with (before a dash), if any: the longest known
     agency id that prefixes it, else a national e-ID shape, else None."""

@@ -63,3 +63,59 @@ def test_garbage_is_rejected_with_a_reason(typed, reason):
 
 def test_keypad_entry_keeps_digits_only():
     assert codes.keypad_entry("0000#*12") == "000012"
+
+
+@pytest.mark.parametrize("typed", [
+    "000.00.04.H40-261102-0001 000.00.04.H40-261105-0002",
+    "000.00.04.H40-261102-0001, 000.00.04.H40-261105-0002",
+    "000.00.04.H40-261102-0001;000.00.04.H40-261105-0002",
+    "000.00.04.H40-261102-0001\n000.00.04.H40-261105-0002\n000.00.12.H05-261028-0001",
+])
+def test_several_codes_in_one_field_are_named(typed):
+    with pytest.raises(codes.InvalidCode) as caught:
+        codes.parse(typed)
+    assert caught.value.reason == codes.SEVERAL_CODES
+
+
+@pytest.mark.parametrize("typed", [
+    "000.00.04.H40 261102 0001",   # one code typed in pieces
+    "000.00.04.H40-261102-0001",
+    " 000.00.04.H40-261102-0001 ",
+])
+def test_one_code_in_pieces_is_one_code(typed):
+    assert codes.parse(typed).match_key == "0000004H402611020001"
+
+
+def test_sms_and_the_web_share_the_rule_for_a_whole_code():
+    from channels.sms import commands
+
+    assert codes.looks_whole("000.00.04.H40-261102-0001") and not codes.looks_whole("261102")
+    found = commands.find_candidates("TC 000.00.04.H40-261102-0001 000.00.04.H40-261105-0002", 6)
+    assert [c.text for c in found] == ["000.00.04.H40-261102-0001", "000.00.04.H40-261105-0002"]
+    assert not hasattr(commands, "_complete")
+
+
+OFFICES = ("000.00.04.H40", "000.00.12.H05", "000.20.31.H17")
+
+
+@pytest.mark.parametrize("typed, offices, expected", [
+    # Only the end of the office's e-ID: the whole code can be named.
+    ("H40-261102-0001", OFFICES, codes.Incomplete(codes.AGENCY_CUT, "000.00.04.H40-261102-0001")),
+    ("h40 261102 0001", OFFICES, codes.Incomplete(codes.AGENCY_CUT, "000.00.04.H402611020001")),
+    ("04.H40-261102-0001", OFFICES, codes.Incomplete(codes.AGENCY_CUT, "000.00.04.H40-261102-0001")),
+    # Two offices end alike: what is missing is said, not which office.
+    ("H40-261102-0001", ("000.00.04.H40", "000.00.12.H40"), codes.Incomplete(codes.AGENCY_CUT)),
+    # No e-ID at all.
+    ("261102-0001", OFFICES, codes.Incomplete(codes.NO_AGENCY)),
+    ("2611020001", OFFICES, codes.Incomplete(codes.NO_AGENCY)),
+    # A whole e-ID: merely not found.
+    ("000.00.04.H40-261102-0999", OFFICES, None),
+    ("000.00.04.H40 261102 0999", OFFICES, None),
+    # Another office's format, unknown to us: nothing to say.
+    ("G22.98-240101-0001", OFFICES, None),
+    # An office whose e-IDs have no letter may issue all-digit codes: no guess.
+    ("261102-0001", ("000.00.04.H40", "12345"), None),
+    ("261102-0001", (), None),
+])
+def test_a_code_missing_its_office_part(typed, offices, expected):
+    assert codes.incomplete(codes.parse(typed), offices) == expected

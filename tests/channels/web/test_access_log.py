@@ -28,6 +28,7 @@ SECRET = "access-log-secret"
     ("/d/MDAwLjAwLjA0Lkg0MC0yNjExMDItMDAwMQ.abcdefghijklmnop", "/d/MDAw…"),
     ("/receipt/000.00.04.H40-261102-0001.png", "/receipt/000.…"),
     ("/api/v1/lookup?code=000.00.04.H40-261102-0001&pin=204851", "/api/v1/lookup"),
+    ("/tra-cuu/gAAAAABpLwXyZ0123456789abcdef", "/tra-cuu/gAAA…"),
     ("/thong-ke?month=2026-10", "/thong-ke"),
     ("/api/v1/dossiers/000.00.04.H40-261102-0001", "/api/v1/dossiers/000.…"),
     ("/api/v1/dossiers/000.00.04.H40-261102-0001/events", "/api/v1/dossiers/000.…/events"),
@@ -75,8 +76,9 @@ def test_gunicorn_as_make_run_starts_it_logs_no_secret(tmp_path: Path):
                                 headers={"Authorization": f"Bearer {key}"}).status_code == 200
             assert requests.get(f"{base}/api/v1/lookup", params={"code": READY, "pin": PIN},
                                 timeout=10).status_code == 200
-            assert requests.post(f"{base}/tra-cuu", data={"code": READY, "pin": PIN},
-                                 timeout=10).status_code == 200
+            answered = requests.post(f"{base}/tra-cuu", data={"code": READY, "pin": PIN}, timeout=10)
+            assert answered.status_code == 200 and answered.history[0].status_code == 303
+            ticket = answered.url.rsplit("/", 1)[1]
             # The back-office's writes, and a citizen texting the code.
             assert requests.put(f"{base}/api/v1/dossiers/{new_code}", headers=auth, timeout=10, json={
                 "agency_id": "000.00.04.H40", "procedure_name": "Cấp giấy khai sinh",
@@ -90,13 +92,14 @@ def test_gunicorn_as_make_run_starts_it_logs_no_secret(tmp_path: Path):
         finally:
             stop(proc)
     lines = log_path.read_text().splitlines()
-    assert len(lines) == 7, lines
+    assert len(lines) == 8, lines
+    assert '"GET /tra-cuu/gAAA…" 200' in lines[4]
     assert '"GET /d/MDAw…" 200' in lines[0]
-    assert '"PUT /api/v1/dossiers/000.…" 201' in lines[4]
-    assert '"POST /api/v1/dossiers/000.…/events" 201' in lines[5]
+    assert '"PUT /api/v1/dossiers/000.…" 201' in lines[5]
+    assert '"POST /api/v1/dossiers/000.…/events" 201' in lines[6]
     app_logged = app_log_path.read_text()
     assert "dossier 000.00.04.H40-26113****** created" in app_logged
     logged = "\n".join(lines) + app_logged
     for secret in (READY, READY.replace(".", "").replace("-", ""), "261102-0001", PIN, token,
-                   token.split(".")[1], new_code, "261130-0042", phone, "84912345678"):
+                   token.split(".")[1], ticket, ticket[8:40], new_code, "261130-0042", phone, "84912345678"):
         assert secret not in logged

@@ -281,3 +281,20 @@ def test_lookup_counts_working_days_with_the_holidays_and_the_swaps(client, app,
     app.extensions["tracuu.service"].put_swaps([Swap(date(2026, 11, 24), WORK, "offices open")])
     processing = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261105-0002"}).get_json()
     assert processing["working_days_left"] == 2
+
+
+@pytest.mark.parametrize(("code", "problem", "example"), [
+    ("H40-261110-0001", "agency_cut", "000.00.04.H40-261110-0001"),
+    ("261110-0001", "no_agency", None),
+    (f"{CODE} 000.00.04.H40-261110-0002", "several_codes", None),
+    (f"{CODE},{CODE}", "several_codes", None),
+])
+def test_lookup_of_a_code_with_a_part_missing_is_400_not_404(client, dossier, code, problem, example):
+    response = client.get("/api/v1/lookup", query_string={"code": code, "lang": "en"})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "invalid_code" and body["field"] == "code" and body["problem"] == problem
+    assert body.get("example") == example
+    assert body["message"]
+    # The whole code is found as ever.
+    assert client.get("/api/v1/lookup", query_string={"code": CODE}).status_code == 200

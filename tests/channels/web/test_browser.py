@@ -57,6 +57,15 @@ def test_lookup_in_vietnamese(site, page):
     assert "UBND phường Thanh Xuân" in body and "Quá trình xử lý" in body
     assert "Nguyễn V*** A**" in body
     screenshot(page, "result-vi")
+    # Back and reload show it again, and its address holds no code and no PIN.
+    assert "/tra-cuu/" in page.url and "261102" not in page.url and "204851" not in page.url
+    page.reload()
+    assert heading(page) == "Đã có kết quả, chờ trả"
+    page.go_back()
+    assert heading(page) == "Tra cứu hồ sơ"
+    page.go_forward()
+    assert heading(page) == "Đã có kết quả, chờ trả"
+    assert "Quá trình xử lý" in page.locator("main").inner_text()
 
 
 def test_lookup_in_english_by_the_switch(site, page):
@@ -83,6 +92,18 @@ def test_a_closed_dossier_at_360_px(site, page):
     assert "Due date" not in main and "Opening hours for pickup" not in main
     assert page.locator("main [lang=vi]").first.is_visible()  # the office's reason, in Vietnamese
     screenshot(page, "closed-360")
+
+
+def test_printing_a_result_prints_the_result_only(site, page):
+    token = qr.make_token(READY, site.app.config["SECRET_KEY"])
+    page.goto(f"{site.url}/d/{token}")
+    page.emulate_media(media="print")
+    for gone in (".top", ".foot", ".other", ".again"):
+        assert not page.locator(gone).is_visible(), gone
+    for kept in ("h1", ".next", ".note", ".timeline", ".office"):
+        assert page.locator(kept).first.is_visible(), kept
+    page.emulate_media(media="screen")
+    assert page.locator(".top").is_visible()
 
 
 def test_qr_link_opens_the_full_view(site, page):

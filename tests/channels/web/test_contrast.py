@@ -14,6 +14,8 @@ CSS = (ROOT / "channels" / "web" / "static" / "site.css").read_text()
 def rules() -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     body = re.sub(r"/\*.*?\*/", "", CSS, flags=re.S)
+    # Paper is black on white (the print rules); the screen's colours are what is checked.
+    body = re.sub(r"@media print\s*\{((?:[^{}]*\{[^{}]*\})*)\s*\}", "", body)
     body = re.sub(r"@media[^{]*\{((?:[^{}]*\{[^{}]*\})*)\s*\}", r"\1", body)
     for selector, declarations in re.findall(r"([^{}]+)\{([^{}]*)\}", body):
         props = found.setdefault(selector.strip(), {})

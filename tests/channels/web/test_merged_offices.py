@@ -22,16 +22,16 @@ def test_the_page_names_the_office_now_and_the_one_on_the_receipt(client, runner
     assert "000.00.04.H40 (UBND phường Thanh Xuân) is now part of 000.00.00.H01" in result.output
     assert "4 dossiers are now shown with 000.00.00.H01" in result.output
 
-    vi = text_of(parse_page(client.post("/tra-cuu", data={"code": READY, "pin": "204851"}).data, "vi"))
+    vi = text_of(parse_page(looked_up(client, "/tra-cuu", {"code": READY, "pin": "204851"}), "vi"))
     assert "Trung tâm hành chính công Hà Nội" in vi and "1 Tràng Tiền" in vi
     assert "Giấy hẹn của bạn ghi UBND phường Thanh Xuân, nay đã hợp nhất vào cơ quan này." in vi
-    en = text_of(parse_page(client.post("/tra-cuu?lang=en", data={"code": READY}).data, "en"))
+    en = text_of(parse_page(looked_up(client, "/tra-cuu?lang=en", {"code": READY}), "en"))
     assert "Your receipt names Thanh Xuan Ward People's Committee, which is now part of this office." in en
     answer = client.get("/api/v1/lookup", query_string={"code": READY, "lang": "vi"}).get_json()
     assert answer["filed_with"] == "UBND phường Thanh Xuân"
 
     assert runner.invoke(args=["unmerge-agency", "000.00.04.H40"]).exit_code == 0
-    vi = text_of(parse_page(client.post("/tra-cuu?lang=vi", data={"code": READY}).data, "vi"))
+    vi = text_of(parse_page(looked_up(client, "/tra-cuu?lang=vi", {"code": READY}), "vi"))
     assert "hợp nhất" not in vi and "9 Khuất Duy Tiến" in vi
 
 
@@ -47,3 +47,8 @@ def test_operators_get_a_clear_refusal(runner, service, demo):
     assert made.exit_code == 0
     assert "000.00.04.H40 was merged into 000.00.00.H01: this key acts for 000.00.00.H01" in made.output
     assert service.agency_for_key(made.output.strip().splitlines()[-1]) == PROVINCE
+
+
+def looked_up(client, path, form):
+    """The result page the form leads to."""
+    return client.post(path, data=form, follow_redirects=True).data

@@ -17,7 +17,8 @@ SUPPLEMENT = "000.00.04.H40-261110-0004"  # more documents needed, note is publi
 
 
 def lookup(client, code, pin="", **kwargs):
-    return client.post("/tra-cuu", data={"code": code, "pin": pin}, **kwargs)
+    """The form posted, and the result page it leads to (Post/Redirect/Get)."""
+    return client.post("/tra-cuu", data={"code": code, "pin": pin}, follow_redirects=True, **kwargs)
 
 
 def test_lookup_page_is_vietnamese_by_default(client):
@@ -373,3 +374,27 @@ def test_the_last_change_is_beside_the_status(client, demo):
     assert text_of(after) == "Cập nhật lần cuối: Thứ Năm, 19/11/2026"
     english = parse_page(lookup(client, READY, query_string={"lang": "en"}).data, "en")
     assert "Last updated: Thursday, 19/11/2026" in text_of(english)
+
+
+@pytest.mark.parametrize("typed, lang, message", [
+    ("H40-261102-0001", "en", "This looks like the end of a dossier code. The whole code starts with "
+                              "the office's ID, for example 000.00.04.H40-261102-0001."),
+    ("H40-261102-0001", "vi", "Đây có vẻ là phần cuối của mã hồ sơ. Mã đầy đủ bắt đầu bằng mã cơ quan, "
+                              "ví dụ 000.00.04.H40-261102-0001."),
+    ("261102-0001", "en", "The office's ID is missing from the start of this code. Type the whole code "
+                          "as printed on your receipt, for example 000.00.04.H40-261102-0001."),
+    ("000.00.04.H40-261102-0001 000.00.04.H40-261105-0002", "en",
+     "These are several dossier codes. Please look them up one at a time."),
+    ("000.00.04.H40-261102-0001, 000.00.04.H40-261105-0002", "vi",
+     "Đây là nhiều mã hồ sơ. Vui lòng tra cứu từng mã một."),
+])
+def test_typing_mistakes_get_a_hint(client, demo, typed, lang, message):
+    response = lookup(client, typed, query_string={"lang": lang})
+    assert response.status_code == 400
+    tree = parse_page(response.data, lang)
+    assert text_of(by_id(tree, "code-error")) == message
+    assert by_id(tree, "code").get("value") == typed
+
+
+def test_a_whole_code_not_found_is_still_not_found(client, demo):
+    assert lookup(client, "000.00.04.H40-261102-0999").status_code == 404

@@ -32,13 +32,17 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     # Two lookups through the JSON API and one through the page use up the shared budget.
     assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
     assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
-    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 303
 
     limited = client.post("/tra-cuu?lang=en", data={"code": READY})
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     tree = parse_page(limited.data, "en")
     assert text_of(next(find_all(tree, "h1"))) == "Please wait a moment"
+    # How long, from Retry-After, in words.
+    wait = int(limited.headers["Retry-After"])
+    said = "Please wait a second" if wait == 1 else f"Please wait {wait} seconds, then try again."
+    assert said in text_of(tree)
     assert "Too many lookups from your connection" in text_of(tree)
     assert "8077" in text_of(tree)  # and how else to ask
 
@@ -64,14 +68,14 @@ def test_every_address_of_one_ipv6_64_shares_one_budget(limited_app):
     for n in range(3):
         client = limited_app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"{prefix}:{n}::{n + 1}"
-        assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+        assert client.post("/tra-cuu", data={"code": READY}).status_code == 303
     client = limited_app.test_client()
     client.environ_base["REMOTE_ADDR"] = f"{prefix}:ffff:ffff:ffff:fffe"
     assert client.post("/tra-cuu", data={"code": READY}).status_code == 429
     # The next /64 has a budget of its own.
     neighbour = limited_app.test_client()
     neighbour.environ_base["REMOTE_ADDR"] = f"2001:db8:ffff:{random.randrange(65536):x}::1"
-    assert neighbour.post("/tra-cuu", data={"code": READY}).status_code == 200
+    assert neighbour.post("/tra-cuu", data={"code": READY}).status_code == 303
 
 
 def test_an_allowed_lookup_costs_one_redis_script_per_limit(tmp_path, redis_server):
@@ -83,12 +87,12 @@ def test_an_allowed_lookup_costs_one_redis_script_per_limit(tmp_path, redis_serv
     demo_data.load(app.extensions["tracuu.service"])
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "127." + ".".join(str(random.randrange(1, 255)) for _ in "xyz")
-    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200  # loads the script
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 303  # loads the script
     server = redis.Redis.from_url(redis_server.url)
     server.config_resetstat()
     response = client.post("/tra-cuu", data={"code": READY})
     stats = server.info("commandstats")
-    assert response.status_code == 200
+    assert response.status_code == 303
     # No X-RateLimit-* headers: each would have cost more round trips on every lookup.
     assert not [name for name in response.headers.keys() if name.lower().startswith("x-ratelimit")]
     calls = {name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()}
@@ -96,3 +100,17 @@ def test_an_allowed_lookup_costs_one_redis_script_per_limit(tmp_path, redis_serv
     assert calls.get("evalsha", 0) + calls.get("eval", 0) == 2, calls
     assert not {"get", "ttl", "pttl", "mget"} & set(calls), calls
     app.extensions["tracuu.store"].dispose()
+
+
+@pytest.mark.parametrize("seconds, lang, said", [
+    (1, "en", "Please wait a second, then try again."),
+    (45, "en", "Please wait 45 seconds, then try again."),
+    (89, "vi", "Vui lòng đợi 89 giây rồi thử lại."),
+    (90, "en", "Please wait 2 minutes, then try again."),
+    (3599, "vi", "Vui lòng đợi 60 phút rồi thử lại."),
+])
+def test_the_wait_is_said_as_a_reader_says_it(app, seconds, lang, said):
+    from channels.web.pages import wait_words
+
+    with app.test_request_context(f"/?lang={lang}"):
+        assert wait_words(seconds) == said

@@ -133,7 +133,7 @@ def test_ten_wrong_pins_from_anywhere_lock_the_pin_for_an_hour(safe_app, clock):
     assert 3500 <= wait <= 3600 and body["retry_after"] == wait
     # Even the right PIN opens nothing now, on any channel.
     assert client.get("/api/v1/lookup", query_string={"code": READY, "pin": PIN}).status_code == 429
-    page = client.post("/tra-cuu?lang=en", data={"code": READY, "pin": PIN})
+    page = client.post("/tra-cuu?lang=en", data={"code": READY, "pin": PIN}, follow_redirects=True)
     assert page.status_code == 200
     words = text_of(parse_page(page.data, "en"))
     assert "The PIN cannot be used for this dossier for now." in words

@@ -207,3 +207,29 @@ def test_walking_every_month_scans_only_the_months_with_dossiers(client, service
         event.remove(engine, "before_cursor_execute", listener)
     # September (the first dossier), October and November: once each.
     assert len(scans) == 3
+
+
+def test_csv_for_a_vietnamese_excel(client, service):
+    """UTF-8 with a byte-order mark, `;` between cells and a decimal comma: what Excel set to
+    Vietnamese opens into columns. The page links both files."""
+    load_october(service)
+    response = client.get("/thong-ke.csv?month=2026-10&sep=semicolon")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="thong-ke-2026-10-excel.csv"'
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == list(stats_columns())
+    assert rows[1] == ["2026-10", A, "UBND phường Thanh Xuân", "7", "4", "3", "75,0", "3", "1"]
+    assert client.get("/thong-ke.csv?month=2026-10").data.startswith(b"\xef\xbb\xbf")
+    page = parse_page(client.get("/thong-ke?month=2026-10").data, "vi")
+    links = {a.get("href") for a in find_all(page, "a")}
+    assert "/thong-ke.csv?month=2026-10&lang=vi&sep=semicolon" in links
+
+
+def test_semicolon_csv_cells_never_become_formulas(client, service):
+    load_october(service)
+    office = {"name_vi": "=1+2;3", "name_en": "", "address": "", "pickup_hours": "", "hotline": ""}
+    service.put_agency(B, office, B)
+    text = client.get("/thong-ke.csv?month=2026-10&sep=semicolon").data.decode("utf-8-sig")
+    [row] = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r[1] == B]
+    assert row[2] == "'=1+2;3"
