@@ -45,6 +45,7 @@ def prompt_store(app: Flask):
 def ivr_asterisk() -> None:
     """Drive hotline calls on Asterisk over AMI (AsyncAGI) until stopped."""
     from channels.ivr.asterisk import AsteriskAdapter
+    from channels.ivr.call_state import CallStates
     from channels.ivr.flow import static_prompts
 
     app = current_app._get_current_object()
@@ -55,9 +56,12 @@ def ivr_asterisk() -> None:
     driver = _driver_for_command(app)
     made, kept = store.render_missing(static_prompts(driver.settings))
     click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")
-    adapter = AsteriskAdapter(driver, store, config["ASTERISK_AMI_HOST"],
-                              config["ASTERISK_AMI_PORT"], config["ASTERISK_AMI_USERNAME"],
-                              config["ASTERISK_AMI_SECRET"], clock=driver.clock)
+    host, port = config["ASTERISK_AMI_HOST"], config["ASTERISK_AMI_PORT"]
+    # One switch's calls under one prefix: several adapters (one per switch) share a Redis.
+    states = CallStates(config["REDIS_URL"], f"tracuu:ivr:{host}:{port}:",
+                        ttl=int(config["IVR_MAX_CALL_SECONDS"]) + 120)
+    adapter = AsteriskAdapter(driver, store, host, port, config["ASTERISK_AMI_USERNAME"],
+                              config["ASTERISK_AMI_SECRET"], states=states, clock=driver.clock)
     # Everything built so far lives as long as the process: keep it out of the collector's
     # sweeps, which otherwise add millisecond pauses to call turns now and then.
     gc.freeze()

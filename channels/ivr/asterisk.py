@@ -17,15 +17,19 @@ Its known defects and what we do about them:
   `_Client.send` uses `sendall` under a lock.
 
 One AMI link serves every call; each call has its own state and at most one question
-outstanding. When the link drops we reconnect with backoff; calls that were in progress
-hear "please try again later" (the switch keeps them in AsyncAGI) and are hung up.
+outstanding. Each call's state is also saved (call_state.py, Redis, keyed by the channel), so
+when the link drops, or the adapter is redeployed, the call carries on once we are logged in
+again: we ask the switch for the channel's `UNIQUEID` (an AGI command, so it runs after
+whatever the channel was still doing); if the result we were waiting for arrives first, the
+call simply goes on; if the probe's answer comes first, that result was lost while we were
+away, and the call's last prompt is played again.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
+import secrets
 import socket
 import threading
 import time
@@ -40,6 +44,7 @@ from asterisk.ami import Action, AMIClient
 from asterisk.ami import response as ami_response
 
 from channels.ivr import flow, prompts
+from channels.ivr.call_state import CallStates
 from channels.ivr.driver import Driver
 from channels.ivr.flow import Ask, Hangup, Keys, Line, Output, Say, Start, State, Transfer
 from channels.ivr.prompts import PromptStore, RenderError
@@ -47,6 +52,13 @@ from channels.ivr.prompts import PromptStore, RenderError
 log = logging.getLogger(__name__)
 
 TRANSFER_VARIABLE = "IVR_TRANSFER"
+# Reconnect backoff: from half a second, doubling, never over five (issue 12: a short outage
+# must not outlast a caller's patience).
+BACKOFF = (0.5, 5.0)
+# Asks the switch which call is on a channel; runs after whatever the channel is still doing.
+PROBE = "GET VARIABLE UNIQUEID"
+
+Command = tuple[str, bool]  # an AGI command, and whether the flow waits for its result
 
 
 class _Client(AMIClient):
@@ -144,7 +156,7 @@ class _Listing:
 
     def __init__(self, action_id: str) -> None:
         self.action_id = action_id
-        self.channels: list[tuple[str, str]] = []
+        self.channels: dict[str, tuple[str, str]] = {}  # channel -> (caller, uniqueid)
         self.done = threading.Event()
 
     def add(self, event: Any) -> None:
@@ -153,32 +165,60 @@ class _Listing:
         elif (_header(event, "Application") == "AGI"
               and _header(event, "ApplicationData").startswith("agi:async")):
             number = _header(event, "CallerIDNum")
-            self.channels.append((_header(event, "Channel"),
-                                  "" if number in ("", "<unknown>", "unknown") else number))
+            self.channels[_header(event, "Channel")] = (
+                "" if number in ("", "<unknown>", "unknown") else number, _header(event, "Uniqueid"))
 
 
 @dataclass
 class _Call:
     channel: str
-    number: int
     caller: str
+    uniqueid: str = ""
+    # Makes our CommandIDs unique across links and processes: `token-seq`.
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+    seq: int = 0
     state: State = field(default_factory=State)
-    awaiting: str = ""
+    awaiting: str = ""  # the CommandID whose result the flow waits for
+    turn: list[Command] = field(default_factory=list)  # the last turn, to play again if it was lost
     ended: bool = False
-    orphaned: bool = False
+    stale: bool = False  # the link dropped since the last turn: its result may be lost
+    probe: str = ""  # CommandID of the PROBE sent to find out
+    checking: str = ""  # CommandID of the HANGUP sent after a prompt failed (see `_prompt_failed`)
+    failed_prompt: str = ""  # the sound of a prompt that answered -1
+    unplayable: bool = False  # ... and the caller was still there: the switch cannot play it
     lock: threading.Lock = field(default_factory=threading.Lock)
-    commands: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def next_id(self) -> str:
+        self.seq += 1
+        return f"{self.token}-{self.seq}"
+
+    def record(self) -> Callable[[], dict[str, Any]]:
+        """Where the call is now, as a function the state writer calls later, off this thread
+        (the state is immutable and each turn is a new list, so nothing here changes under it)."""
+        uniqueid, caller, token, seq = self.uniqueid, self.caller, self.token, self.seq
+        state, awaiting, turn = self.state, self.awaiting, self.turn
+        return lambda: {"uniqueid": uniqueid, "caller": caller, "token": token, "seq": seq,
+                        "state": state.to_dict(), "awaiting": awaiting, "turn": turn}
+
+    @classmethod
+    def from_record(cls, channel: str, data: dict[str, Any]) -> _Call:
+        """Raises ValueError, TypeError or KeyError for a record we did not write."""
+        return cls(channel=channel, caller=str(data["caller"]), uniqueid=str(data["uniqueid"]),
+                   token=str(data["token"]), seq=int(data["seq"]), state=State.from_dict(data["state"]),
+                   awaiting=str(data["awaiting"]),
+                   turn=[(str(command), bool(awaited)) for command, awaited in data["turn"]])
 
 
 class AsteriskAdapter:
     """Log in to AMI, drive every AsyncAGI call through the flow, stay connected."""
 
     def __init__(self, driver: Driver, store: PromptStore, host: str, port: int, username: str,
-                 secret: str, *, keepalive: float = 20.0, timeout: float = 3.0,
-                 backoff: tuple[float, float] = (0.5, 30.0), workers: int = 32,
+                 secret: str, *, states: CallStates | None = None, keepalive: float = 20.0,
+                 timeout: float = 3.0, backoff: tuple[float, float] = BACKOFF, workers: int = 32,
                  clock: Callable[[], float] = time.time) -> None:
         self.driver = driver
         self.store = store
+        self.states = states
         self.host, self.port, self.username, self.secret = host, port, username, secret
         self.keepalive = keepalive
         self.timeout = timeout
@@ -193,17 +233,16 @@ class AsteriskAdapter:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ivr-call")
         self._stopping = threading.Event()
         self._link_down = threading.Event()
-        self._action_ids = itertools.count(1)
-        self._call_numbers = itertools.count(1)
+        self._action_ids = iter(range(1, 2**62))
         self._thread: threading.Thread | None = None
         self._listing: _Listing | None = None
-        # Channels told "try again later": never adopted again as if they were new.
-        self._apologised: set[str] = set()
+        self._unplayable_said = False
         self.connections = 0
 
     # Life
 
     def start(self) -> AsteriskAdapter:
+        self._check_audio()
         self._thread = threading.Thread(target=self.run, name="ivr-asterisk", daemon=True)
         self._thread.start()
         return self
@@ -217,11 +256,15 @@ class AsteriskAdapter:
         return self._stopping.wait(timeout)
 
     def stop(self) -> None:
+        """Log off and stop. Calls in progress are left on the switch, their states saved: the
+        next adapter to log in carries them on."""
         self._stopping.set()
         self._link_down.set()
         if self._thread is not None:
             self._thread.join(10)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.states is not None:
+            self.states.close()
 
     def run(self) -> None:
         """Connect, log in, keep the link alive; reconnect with backoff until `stop()`."""
@@ -237,13 +280,12 @@ class AsteriskAdapter:
             self.client = client
             self._online.set()
             log.info("AMI: logged in to %s:%s", self.host, self.port)
-            self._apologise_to_orphans()
-            self._adopt_waiting(client)
+            self._carry_on(self._list_channels(client))
             self.connected.set()
             self._keep_alive(client)
             self._online.clear()
             self.connected.clear()
-            self._orphan_calls()
+            self._mark_stale()
             if self._stopping.is_set():
                 self._logoff(client)
             client.disconnect()
@@ -252,7 +294,12 @@ class AsteriskAdapter:
 
     def _delay(self, failures: int) -> float:
         low, high = self.backoff
-        return min(high, low * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
+        return min(high, low * 2 ** min(failures - 1, 30) * random.uniform(0.8, 1.2))
+
+    def _check_audio(self) -> None:
+        """Say plainly, before any call, when the switch will not be able to play our prompts."""
+        for problem in self.store.unreadable():
+            log.error("IVR: %s", problem)
 
     def _login(self) -> _Client | None:
         self._link_down.clear()
@@ -277,28 +324,72 @@ class AsteriskAdapter:
             return None
         return client
 
-    def _adopt_waiting(self, client: _Client) -> None:
-        """Callers who entered AsyncAGI while we were away (their AsyncAGIStart went to nobody)
-        would wait in silence: list the channels in `AGI(agi:async)` and start their calls."""
+    def _list_channels(self, client: _Client) -> dict[str, tuple[str, str]] | None:
+        """The channels in `AGI(agi:async)` now, or None when the switch would not say."""
         listing = _Listing(self._action_id())
         self._listing = listing
         try:
             action = Action("CoreShowChannels", {"ActionID": listing.action_id})
             response = client.send_action(action).response
-            if response is None or response.is_error() or not listing.done.wait(self.timeout):
-                return
+            if response is not None and response.is_error():
+                log.error("AMI: CoreShowChannels refused (%s): a caller who reaches the hotline while "
+                          "this adapter is away (a lost link, a redeploy) waits in silence until the "
+                          "dialplan's TIMEOUT(absolute). Give the manager.conf user %r "
+                          "`write = agi,reporting` (docs/ivr.md).", response.keys.get("Message", ""),
+                          self.username)
+                return None
+            if response is None or not listing.done.wait(self.timeout):
+                log.warning("AMI: no list of channels within %ss; callers who arrived while we were "
+                            "away are not picked up this time", self.timeout)
+                return None
         except OSError:
-            return
+            return None
         finally:
             self._listing = None
-        for channel, caller in listing.channels:
+        return listing.channels
+
+    def _carry_on(self, listed: dict[str, tuple[str, str]] | None) -> None:
+        """After a login: carry on the calls we were driving (in memory after a lost link, in
+        Redis after a redeploy) and start those that arrived while nobody was listening."""
+        if self.states is not None:
             with self._calls_lock:
-                if channel in self._calls or channel in self._apologised:
+                known = set(self._calls)
+            for channel in self.states.channels():
+                if channel in known:
                     continue
-                call = _Call(channel=channel, number=next(self._call_numbers), caller=caller)
-                self._calls[channel] = call
+                call = self._restore(channel)
+                if call is not None:
+                    with self._calls_lock:
+                        self._calls.setdefault(channel, call)
+        with self._calls_lock:
+            stale = [c for c in self._calls.values() if c.stale and not c.ended]
+        for call in stale:
+            if listed is not None:
+                entry = listed.get(call.channel)
+                if entry is None or (call.uniqueid and entry[1] and entry[1] != call.uniqueid):
+                    self._forget(call)  # hung up while we were away (or the name is another call's now)
+                    continue
+            self._pool.submit(self._probe, call)
+        for channel, (caller, uniqueid) in (listed or {}).items():
+            with self._calls_lock:
+                if channel in self._calls:
+                    continue
+                call = self._calls[channel] = _Call(channel=channel, caller=caller, uniqueid=uniqueid)
             log.info("AMI: %s was waiting in AsyncAGI; starting its call", channel)
             self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
+
+    def _restore(self, channel: str) -> _Call | None:
+        record = self.states.load(channel) if self.states is not None else None
+        if record is None:
+            return None
+        try:
+            call = _Call.from_record(channel, record)
+        except (ValueError, TypeError, KeyError):
+            log.warning("IVR: the saved state of %s is not one we wrote; dropped", channel)
+            self.states.forget(channel)
+            return None
+        call.stale = True
+        return call
 
     def _keep_alive(self, client: _Client) -> None:
         while not self._stopping.is_set() and not client.finished.is_set():
@@ -331,6 +422,11 @@ class AsteriskAdapter:
     def _action_id(self) -> str:
         return f"tracuu-{next(self._action_ids)}"
 
+    def _mark_stale(self) -> None:
+        with self._calls_lock:
+            for call in self._calls.values():
+                call.stale = True
+
     # Calls
 
     @property
@@ -355,10 +451,12 @@ class AsteriskAdapter:
         if name == "AsyncAGIStart":
             env = parse_env(_header(event, "Env"))
             channel = _header(event, "Channel") or env.get("agi_channel", "")
-            call = _Call(channel=channel, number=next(self._call_numbers), caller=caller_number(env))
+            uniqueid = _header(event, "Uniqueid") or env.get("agi_uniqueid", "")
+            call = _Call(channel=channel, caller=caller_number(env), uniqueid=uniqueid)
             with self._calls_lock:
-                if channel in self._calls:  # already adopted from a CoreShowChannels listing
-                    return
+                known = self._calls.get(channel)
+                if known is not None and known.uniqueid == uniqueid and not known.ended:
+                    return  # already started from a CoreShowChannels listing
                 self._calls[channel] = call
             self._turn(call, Start(call.caller, self.clock()))
             return
@@ -368,27 +466,50 @@ class AsteriskAdapter:
             call = self._calls.get(_header(event, "Channel"))
         if call is None:
             return
-        if name == "AsyncAGIExec":
-            code, value, _rest = parse_result(_header(event, "Result"))
-            if _command_id(event) != call.awaiting:
-                if value == "-1":
-                    call.ended = True
-                return
-            call.awaiting = ""
-            if code != 200 or value == "-1":
-                # -1: the caller hung up (AsyncAGIEnd follows) or a sound is missing on the switch.
-                why = f"{code} result={value} (a hang-up, or the switch cannot read {self.store.directory})"
-                self._pool.submit(self._fail, call, why)
-                return
-            self._turn(call, Keys(value, self.clock()))
+        if name != "AsyncAGIExec":
+            self._end(call)
             return
-        self._end(call)
+        command_id = _command_id(event)
+        code, value, rest = parse_result(_header(event, "Result"))
+        if command_id == call.probe:
+            self._probed(call, value, rest)
+        elif command_id == call.checking:
+            if code == 200:
+                call.unplayable = True  # the HANGUP ran: the caller was there, the prompt did not play
+                self._say_unplayable(call)
+        elif command_id != call.awaiting:
+            if value == "-1":  # a STREAM FILE that did not play to the end
+                call.failed_prompt = call.failed_prompt or "a prompt"
+        elif code != 200 or value == "-1":
+            # -1: the caller hung up (AsyncAGIEnd follows at once) or the switch cannot play it.
+            call.awaiting = ""
+            call.stale = False
+            call.failed_prompt = next((c for c, awaited in call.turn if awaited), "a prompt")
+            self._pool.submit(self._prompt_failed, call)
+        else:
+            call.awaiting = ""
+            if call.stale:
+                call.stale = False
+                log.info("IVR: call on %s carries on where it was (after a lost link or a redeploy)",
+                         call.channel)
+            self._turn(call, Keys(value, self.clock()))
 
     def _end(self, call: _Call) -> None:
         # No call.lock here: this runs on the reader thread, which must not wait for a render.
+        if call.ended:
+            return
+        call.ended = True
+        self._forget(call)
+        if call.failed_prompt and not call.unplayable:
+            log.info("IVR: the caller on %s hung up during a prompt", call.channel)
+
+    def _forget(self, call: _Call) -> None:
         call.ended = True
         with self._calls_lock:
-            self._calls.pop(call.channel, None)
+            if self._calls.get(call.channel) is call:
+                del self._calls[call.channel]
+        if self.states is not None:
+            self.states.forget(call.channel)
 
     def _turn(self, call: _Call, event: Start | Keys) -> None:
         """On the reader thread: answer at once when nothing would wait (the usual case: prompt
@@ -400,7 +521,7 @@ class AsteriskAdapter:
         if not call.lock.acquire(blocking=False):
             return False
         try:
-            if call.ended or call.orphaned:
+            if call.ended:
                 return True
             advanced = self.driver.advance(call.state, event, wait=False)
             if advanced is None:
@@ -410,7 +531,7 @@ class AsteriskAdapter:
             if commands is None:
                 return False
             call.state = state
-            self._send_commands(call, commands)
+            self._play(call, commands)
             # After sending: the lookup thread would otherwise hold up this turn's command.
             self.driver.prefetch(state)
             return True
@@ -422,7 +543,7 @@ class AsteriskAdapter:
 
     def _advance(self, call: _Call, event: Start | Keys) -> None:
         with call.lock:
-            if call.ended or call.orphaned:
+            if call.ended:
                 return
             try:
                 state, outputs = self.driver.advance(call.state, event)
@@ -431,25 +552,75 @@ class AsteriskAdapter:
             except Exception:
                 log.exception("IVR: call on %s failed", call.channel)
                 commands = self._apology(call.state.lang)
-            self._send_commands(call, commands)
+                call.state = State(stage=flow.DONE, lang=call.state.lang)
+            self._play(call, commands)
             self.driver.prefetch(call.state)
 
-    def _fail(self, call: _Call, why: str) -> None:
-        """A command failed without a hang-up (e.g. a sound Asterisk cannot find): end politely."""
+    def _probe(self, call: _Call) -> None:
+        """After a login, for a call we were driving: find out whether its result was lost."""
+        with call.lock:
+            if call.ended or not call.stale:
+                return
+            call.probe = call.next_id()
+            self._send(call, PROBE, call.probe)
+
+    def _probed(self, call: _Call, value: str, rest: str) -> None:
+        call.probe = ""
+        uniqueid = rest.strip().strip("()") if value == "1" else ""
+        if call.uniqueid and uniqueid and uniqueid != call.uniqueid:
+            # The channel's name now belongs to another call (the switch restarted): a new caller.
+            log.info("IVR: %s is a new call now; starting it", call.channel)
+            fresh = _Call(channel=call.channel, caller="", uniqueid=uniqueid)
+            with self._calls_lock:
+                self._calls[call.channel] = fresh
+            self._pool.submit(self._advance, fresh, Start("", self.clock()))
+            return
+        if call.stale:
+            self._pool.submit(self._play_again, call)
+
+    def _play_again(self, call: _Call) -> None:
+        """The result of the call's last turn was lost while we were away: play that turn again."""
+        with call.lock:
+            if call.ended or not call.stale:
+                return
+            call.stale = False
+            if call.turn:
+                log.info("IVR: call on %s carries on; its last answer was lost, so its last prompt "
+                         "is played again", call.channel)
+                self._play(call, list(call.turn))
+            elif call.state.stage == flow.NEW:
+                self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
+            else:
+                self._play(call, [("HANGUP", False)])
+
+    def _prompt_failed(self, call: _Call) -> None:
+        """A prompt answered -1: the caller hung up during it, or the switch cannot play the file.
+        Hanging up tells them apart: a channel that is gone refuses it (or has ended already),
+        one whose caller is still there runs it (then `_say_unplayable`)."""
         with call.lock:
             if call.ended:
                 return
-            log.warning("IVR: call on %s: %s; ending it", call.channel, why)
             call.state = State(stage=flow.DONE, lang=call.state.lang)
-            self._send_commands(call, [("HANGUP", False)])
+            call.checking = call.next_id()
+            self._send(call, "HANGUP", call.checking)
 
-    def _commands(self, outputs: list[Output], lang: str,
-                  render: bool = True) -> list[tuple[str, bool]] | None:
+    def _say_unplayable(self, call: _Call) -> None:
+        sound = call.failed_prompt
+        if not self._unplayable_said:
+            self._unplayable_said = True
+            log.error("IVR: Asterisk could not play %s and the caller on %s was still on the line: "
+                      "the switch must read IVR_AUDIO_DIR (%s) at that same path, as its own user "
+                      "(docs/ivr.md, The switch). The call was ended.", sound, call.channel,
+                      self.store.directory)
+        else:
+            log.error("IVR: Asterisk could not play %s either (call on %s ended)", sound, call.channel)
+
+    def _commands(self, outputs: list[Output], lang: str, render: bool = True) -> list[Command] | None:
         """AGI commands for the outputs; True marks the one whose result the flow waits for.
 
         With `render=False`, None when a prompt file is not rendered yet.
         """
-        commands: list[tuple[str, bool]] = []
+        commands: list[Command] = []
         for output in outputs:
             if isinstance(output, Ask | Say):
                 path = self._sound(output, render)
@@ -473,60 +644,52 @@ class AsteriskAdapter:
         path = self.store.ensure(parts) if render else self.store.ready(parts)
         return None if path is None else str(path)[:-len(path.suffix)]
 
-    def _apology(self, lang: str) -> list[tuple[str, bool]]:
+    def _apology(self, lang: str) -> list[Command]:
         try:
             return [(f'STREAM FILE {self._sound(Say(lang, (Line("try_later"),)))} ""', False),
                     ("HANGUP", False)]
         except RenderError:
             return [("HANGUP", False)]
 
-    def _send_commands(self, call: _Call, commands: list[tuple[str, bool]]) -> None:
-        client = self.client
-        if client is None or not self._online.is_set():
-            call.orphaned = True
-            return
+    def _play(self, call: _Call, commands: list[Command]) -> None:
+        """Send one turn's commands and save where the call is. Offline, the turn is only saved:
+        the next login finds it lost and plays it then."""
+        call.turn = commands
+        call.awaiting = ""
+        sent = self._online.is_set()
         for command, awaited in commands:
-            command_id = f"{call.number}-{next(call.commands)}"
+            command_id = call.next_id()
             if awaited:
                 call.awaiting = command_id
-            action = Action("AGI", {"ActionID": self._action_id(), "Channel": call.channel,
-                                    "Command": command, "CommandID": command_id})
-            try:
-                client.send_action(action, callback=self._queued_callback(call))
-            except OSError:
-                call.orphaned = True
-                return
+            if sent:
+                sent = self._send(call, command, command_id)
+        if not sent:
+            call.stale = True
+        if self.states is not None:
+            if call.state.stage == flow.DONE and not call.turn:
+                self.states.forget(call.channel)
+            else:
+                self.states.save(call.channel, call.record())
+
+    def _send(self, call: _Call, command: str, command_id: str) -> bool:
+        client = self.client
+        if client is None or not self._online.is_set():
+            return False
+        action = Action("AGI", {"ActionID": self._action_id(), "Channel": call.channel,
+                                "Command": command, "CommandID": command_id})
+        try:
+            client.send_action(action, callback=self._queued_callback(call))
+        except OSError:
+            return False
+        return True
 
     def _queued_callback(self, call: _Call) -> Callable[[Any], None]:
         def queued(response: Any) -> None:
             # Runs on the reader thread; must not raise (see the module docstring).
             try:
                 if response.is_error():
-                    log.info("AMI: %s is gone (%s)", call.channel, response.keys.get("Message", ""))
+                    log.debug("AMI: %s is gone (%s)", call.channel, response.keys.get("Message", ""))
                     self._end(call)
             except Exception:
                 log.exception("AMI: AGI response for %s not handled", call.channel)
         return queued
-
-    def _orphan_calls(self) -> None:
-        with self._calls_lock:
-            for call in self._calls.values():
-                call.orphaned = True
-
-    def _apologise_to_orphans(self) -> None:
-        """Calls that were in progress when the link dropped: say sorry and hang up."""
-        with self._calls_lock:
-            orphans = [c for c in self._calls.values() if c.orphaned]
-            for call in orphans:
-                del self._calls[call.channel]
-                self._apologised.add(call.channel)
-            if len(self._apologised) > 10_000:
-                self._apologised = {c.channel for c in orphans}
-        for call in orphans:
-            self._pool.submit(self._send_apology, call)
-
-    def _send_apology(self, call: _Call) -> None:
-        with call.lock:
-            call.orphaned = False
-            call.ended = True
-            self._send_commands(call, self._apology(call.state.lang))

@@ -6,6 +6,10 @@ each event. The state is plain data (`State.to_dict`) so Twilio can carry it bet
 
 The caller hears one prompt per turn: an `Ask` (play, then collect keys) or a `Say` (play only).
 A prompt is a tuple of `Line`s: message keys with values, turned into words by prompts.py.
+
+The answer comes in two steps, so that a caller hears what they called for at once: first the
+status and the date (`answer` lines, a few seconds), then, on 1, the office, its address and
+hours, the office's note and what to do (`details` lines). Once answered, silence is a goodbye.
 """
 
 from __future__ import annotations
@@ -157,6 +161,8 @@ class State:
     code_misses: int = 0
     digits: str = ""
     matches: tuple[Match, ...] = ()
+    # The details (office, hours, what to do) were read after the answer.
+    details: bool = False
 
     def evolve(self, **changes: Any) -> State:
         """`dataclasses.replace`, without its per-call introspection (this runs on every key)."""
@@ -196,15 +202,32 @@ def ask_confirm(lang: str, digits: str, prefix: tuple[Line, ...] = ()) -> Ask:
                max_digits=1, timeout=CHOICE_TIMEOUT)
 
 
-def ask_menu(lang: str, prefix: tuple[Line, ...] = ()) -> Ask:
-    return Ask(lang, (*prefix, Line("menu")), max_digits=1, timeout=CHOICE_TIMEOUT)
+def ask_menu(lang: str, prefix: tuple[Line, ...] = (), *, details: bool = False,
+             operator: bool = False) -> Ask:
+    """After an answer: 1 the details (or, once heard, them again), 2 another dossier, and 0 an
+    operator only where there is one to talk to."""
+    lines = (*prefix, Line("menu_again" if details else "menu_details"), Line("menu_another"))
+    if operator:
+        lines += (Line("menu_operator"),)
+    return Ask(lang, lines, max_digits=1, timeout=CHOICE_TIMEOUT)
 
 
-def status_lines(matches: tuple[Match, ...]) -> tuple[Line, ...]:
+def answer_lines(matches: tuple[Match, ...], year: int = 0) -> tuple[Line, ...]:
+    """The status and the date of each match (several: which office each is at). A due date in
+    `year` (the call's) is said without it: two seconds less to wait for the answer."""
+    return _match_lines("answer", matches, several=True, year=year)
+
+
+def detail_lines(matches: tuple[Match, ...]) -> tuple[Line, ...]:
+    """Where, when and what: the office, its address and hours, the office's note, what to do."""
+    return _match_lines("details", matches, several=False)
+
+
+def _match_lines(key: str, matches: tuple[Match, ...], several: bool, **extra: Any) -> tuple[Line, ...]:
     shown = matches[:MAX_MATCHES_READ]
-    lines = [Line("several", {"count": len(matches)})] if len(matches) > 1 else []
+    lines = [Line("several", {"count": len(matches)})] if several and len(matches) > 1 else []
     for n, match in enumerate(shown, start=1):
-        lines.append(Line("dossier", {"match": match, "n": n if len(shown) > 1 else 0}))
+        lines.append(Line(key, {"match": match, "n": n if len(shown) > 1 else 0, **extra}))
     return tuple(lines)
 
 
@@ -215,16 +238,20 @@ def goodbye(lang: str, key: str) -> list[Output]:
 def static_prompts(settings: Settings | None = None) -> list[Ask | Say]:
     """Every prompt whose words do not depend on the caller: rendered ahead by `make run`."""
     prompts: list[Ask | Say] = [ask_language(), ask_language((Line("invalid_key", lang="vi"),))]
+    operator = bool(settings is not None and settings.operator_number)
     for lang in ("vi", "en"):
-        if settings is not None and settings.operator_number:
-            closed = Line("operator_closed", {"hours": settings.office_hours_text})
-            prompts.append(ask_menu(lang, (closed,)))
         for prefix in ((), (Line("no_input"),), (Line("invalid_key"),), (Line("too_short"),),
                        (Line("too_long"),), (Line("not_found"),)):
             prompts.append(ask_code(lang, prefix))
-        for prefix in ((Line("no_input"),), (Line("invalid_key"),), (Line("no_operator"),)):
-            prompts.append(ask_menu(lang, prefix))
-        for key in ("goodbye_misses", "time_limit", "try_later", "connecting"):
+        menu_prefixes = [(Line("invalid_key"),)]
+        if operator:
+            menu_prefixes.append((Line("operator_closed", {"hours": settings.office_hours_text}),))
+        else:
+            menu_prefixes.append((Line("no_operator"),))
+        for details in (False, True):
+            for prefix in menu_prefixes:
+                prompts.append(ask_menu(lang, prefix, details=details, operator=operator))
+        for key in ("goodbye_misses", "goodbye_thanks", "time_limit", "try_later", "connecting"):
             prompts.append(Say(lang, (Line(key),)))
     return prompts
 
@@ -247,7 +274,7 @@ def step(state: State, event: Event, settings: Settings) -> tuple[State, list[Ou
     if isinstance(event, Found):
         if state.stage != LOOKUP:
             return state, []
-        return _found(state, event.matches)
+        return _found(state, event.matches, settings, event.at)
     if state.stage == LOOKUP:
         # Keys while we look up cannot happen on either adapter; ask again rather than guess.
         return state.evolve(stage=CODE), [ask_code(state.lang)]
@@ -255,10 +282,11 @@ def step(state: State, event: Event, settings: Settings) -> tuple[State, list[Ou
     return handler(state, event, settings)
 
 
-def _miss(state: State, ask: Ask, reason: str, misses: int | None = None) -> tuple[State, list[Output]]:
+def _miss(state: State, ask: Ask, reason: str, misses: int | None = None,
+          farewell: str = "goodbye_misses") -> tuple[State, list[Output]]:
     count = (state.misses if misses is None else misses) + 1
     if count >= MAX_MISSES:
-        return state.evolve(stage=DONE, misses=count), goodbye(state.lang, "goodbye_misses")
+        return state.evolve(stage=DONE, misses=count), goodbye(state.lang, farewell)
     prefix = (Line(reason, lang=ask.lang),)
     return state.evolve(misses=count), [replace(ask, lines=prefix + ask.lines)]
 
@@ -304,34 +332,44 @@ def _confirm(state: State, event: Keys, settings: Settings) -> tuple[State, list
     return _miss(state, ask_confirm(state.lang, state.digits), _reason(keys))
 
 
-def _found(state: State, matches: tuple[Match, ...]) -> tuple[State, list[Output]]:
+def _found(state: State, matches: tuple[Match, ...], settings: Settings,
+           at: float) -> tuple[State, list[Output]]:
     if not matches:
         back = state.evolve(stage=CODE, digits="")
         return _miss(back, ask_code(state.lang), "not_found", misses=state.code_misses)
     # A dossier registered to the caller's own phone comes first.
     ordered = tuple(sorted(matches, key=lambda m: not m.proven))
-    state = state.evolve(stage=MENU, matches=ordered, misses=0, code_misses=0)
-    return state, [ask_menu(state.lang, status_lines(ordered))]
+    state = state.evolve(stage=MENU, matches=ordered, misses=0, code_misses=0, details=False)
+    year = local(datetime.fromtimestamp(at, UTC)).year
+    return state, [_ask_menu(state, settings, answer_lines(ordered, year))]
+
+
+def _ask_menu(state: State, settings: Settings, prefix: tuple[Line, ...] = ()) -> Ask:
+    return ask_menu(state.lang, prefix, details=state.details, operator=bool(settings.operator_number))
 
 
 def _menu(state: State, event: Keys, settings: Settings) -> tuple[State, list[Output]]:
     keys = event.digits
     if keys == "1":
-        return state.evolve(misses=0), [ask_menu(state.lang, status_lines(state.matches))]
+        state = state.evolve(misses=0, details=True)
+        return state, [_ask_menu(state, settings, detail_lines(state.matches))]
     if keys in ("2", "*"):
-        fresh = state.evolve(stage=CODE, digits="", matches=(), misses=0, code_misses=0)
+        fresh = state.evolve(stage=CODE, digits="", matches=(), misses=0, code_misses=0, details=False)
         return fresh, [ask_code(state.lang)]
     if keys == "0":
         return _operator(state, event, settings)
-    return _miss(state, ask_menu(state.lang), _reason(keys))
+    if not keys:
+        # They have their answer: silence means they are done.
+        return state.evolve(stage=DONE), goodbye(state.lang, "goodbye_thanks")
+    return _miss(state, _ask_menu(state, settings), "invalid_key", farewell="goodbye_thanks")
 
 
 def _operator(state: State, event: Keys, settings: Settings) -> tuple[State, list[Output]]:
     if not settings.operator_number:
-        return state, [ask_menu(state.lang, (Line("no_operator"),))]
+        return state, [_ask_menu(state, settings, (Line("no_operator"),))]
     moment = local(datetime.fromtimestamp(event.at, UTC))
     if not settings.office_hours.is_open(moment):
         closed = Line("operator_closed", {"hours": settings.office_hours_text})
-        return state, [ask_menu(state.lang, (closed,))]
+        return state, [_ask_menu(state, settings, (closed,))]
     return (state.evolve(stage=DONE),
             [Say(state.lang, (Line("connecting"),)), Transfer(settings.operator_number)])

@@ -9,9 +9,12 @@ what it says, for whoever records it.
 
 from __future__ import annotations
 
+import grp
 import hashlib
 import os
+import pwd
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -40,12 +43,15 @@ MESSAGES = {
     "confirm_menu": N_("If this is right, press 1. To key it again, press 2."),
     "not_found": N_("No dossier matches the code you keyed."),
     "several": N_("%(count)s dossiers match this code."),
-    "menu": N_("To hear this again, press 1. For another dossier, press 2. "
-               "To talk to an operator, press 0."),
+    "menu_details": N_("To hear the office, its opening hours and what to bring or do, press 1."),
+    "menu_again": N_("To hear this again, press 1."),
+    "menu_another": N_("For another dossier, press 2."),
+    "menu_operator": N_("To talk to an operator, press 0."),
     "connecting": N_("Please hold, we are connecting you to an operator."),
     "operator_closed": N_("Operators answer %(hours)s. Please call again then."),
     "no_operator": N_("This hotline has no operator service."),
     "goodbye_misses": N_("We could not get your answer. Please call again later. Goodbye."),
+    "goodbye_thanks": N_("Thank you for calling. Goodbye."),
     "time_limit": N_("This call has reached its time limit. Please call again if you need more. Goodbye."),
     "try_later": N_("Sorry, the hotline has a technical problem. Please try again later. Goodbye."),
 }
@@ -55,6 +61,7 @@ DOSSIER = {
     "status": N_("Status: %(status)s."),
     "due": N_("Due date: %(date)s."),
     "on_time": N_("It is not overdue."),
+    "overdue": N_("It is overdue."),
     "note": N_("Note from the office:"),
     "pickup": N_("Pickup place: %(office)s."),
     "address": N_("Address:"),
@@ -83,8 +90,10 @@ def _(lang: str, msgid: str, **values: Any) -> str:
 def line_parts(line: Line, lang: str) -> list[tuple[str, str]]:
     """The line's words as (language, text) parts: office data stays in the Vietnamese voice."""
     values = dict(line.values)
-    if line.key == "dossier":
-        return dossier_parts(values["match"], values.get("n", 0), lang)
+    if line.key == "answer":
+        return answer_parts(values["match"], values.get("n", 0), lang, values.get("year", 0))
+    if line.key == "details":
+        return detail_parts(values["match"], values.get("n", 0), lang)
     if line.key == "read_back":
         values["digits"] = speech.digits_aloud(values["digits"])
     if line.key == "operator_closed":
@@ -92,13 +101,39 @@ def line_parts(line: Line, lang: str) -> list[tuple[str, str]]:
     return [(lang, _(lang, MESSAGES[line.key], **values))]
 
 
-def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
-    """Status, due date, overdue or not, what to do, the office's note, where and when to pick up.
+def answer_parts(match: Match, n: int, lang: str, year: int = 0) -> list[tuple[str, str]]:
+    """What the caller called for, first and short: the status, the due date (without its year
+    when it is `year`) and how it stands (working days left or late, overdue or not). With
+    several matches, which office each is at."""
+    parts: list[tuple[str, str]] = []
+
+    def say(msgid: str, **values: Any) -> None:
+        parts.append((lang, _(lang, msgid, **values)))
+
+    if n:
+        say(DOSSIER["number"], n=n, office=_office(match, lang))
+    say(DOSSIER["status"], status=messages.status_label(match.status, lang))
+    if match.due and not match.final:
+        due = date.fromisoformat(match.due)
+        say(DOSSIER["due"], date=speech.date_words(due, lang, with_year=due.year != year))
+        count = messages.working_days(lang, match.days_left, match.days_late, match.due_today)
+        if count:
+            parts.append((lang, count[:1].upper() + count[1:] + "."))
+        elif match.overdue:
+            say(DOSSIER["overdue"])
+        else:
+            say(DOSSIER["on_time"])
+    return parts
+
+
+def detail_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
+    """On request, after the answer: the procedure (to its owner), what to do, the office's note,
+    where and when.
 
     The office's own words (address, hours, note, a procedure with no English name) are
     Vietnamese whatever the caller chose, so they are said in the Vietnamese voice.
     """
-    office = (match.office_en if lang == "en" else "") or match.office_vi
+    office = _office(match, lang)
     parts: list[tuple[str, str]] = []
 
     def say(msgid: str, **values: Any) -> None:
@@ -110,14 +145,6 @@ def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
     if match.proven and procedure:
         say(DOSSIER["procedure"])
         parts.append((lang if procedure != match.procedure_vi else "vi", procedure + "."))
-    say(DOSSIER["status"], status=messages.status_label(match.status, lang))
-    if match.due and not match.final:
-        say(DOSSIER["due"], date=speech.date_words(date.fromisoformat(match.due), lang))
-        count = messages.working_days(lang, match.days_left, match.days_late, match.due_today)
-        if count:
-            parts.append((lang, count[:1].upper() + count[1:] + "."))
-        if not match.overdue:  # when it is, the next step says so
-            say(DOSSIER["on_time"])
     parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue,
                                            note=bool(match.note))))
     if match.note:
@@ -131,6 +158,10 @@ def dossier_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
         say(DOSSIER["hours"])
         parts.append(("vi", match.hours.rstrip(".") + "."))
     return parts
+
+
+def _office(match: Match, lang: str) -> str:
+    return (match.office_en if lang == "en" else "") or match.office_vi
 
 
 def hours_text(setting: str, lang: str) -> str:
@@ -207,7 +238,10 @@ class PromptStore:
         espeak, sox = shutil.which("espeak-ng"), shutil.which("sox")
         if not espeak or not sox:
             raise RenderError("espeak-ng and sox are needed to render prompts (deploy/apt-run.txt)")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir():
+            # Prompts are public words; the switch, running as its own user, must read them.
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.chmod(0o755)
         with tempfile.TemporaryDirectory(dir=self.directory, prefix=".render-") as tmp:
             pieces = []
             for index, (lang, text) in enumerate(parts):
@@ -217,6 +251,7 @@ class PromptStore:
                 pieces.append(str(piece))
             out = Path(tmp) / "out.wav"
             _run([sox, *pieces, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(out)])
+            out.chmod(0o644)
             try:
                 # link() never replaces: a studio recording (or a twin render) already there wins.
                 os.link(out, final)
@@ -226,6 +261,34 @@ class PromptStore:
         if not script.exists():
             script.write_text(written(parts) + "\n", encoding="utf-8")
         return final
+
+    def unreadable(self, switch_user: str = "asterisk", limit: int = 200) -> list[str]:
+        """Why the switch, running as its own user, could not play our files; [] if nothing is
+        in the way. With `switch_user` on this machine its own rights are checked; otherwise
+        those of users outside the files' owner and group (a switch elsewhere mounts the
+        directory: its user is none of ours)."""
+        try:
+            account = pwd.getpwnam(switch_user)
+            who = f"the {switch_user!r} user"
+            uid = account.pw_uid
+            gids = {account.pw_gid} | {g.gr_gid for g in grp.getgrall() if switch_user in g.gr_mem}
+        except KeyError:
+            who, uid, gids = "other users (Asterisk runs as its own user)", None, set()
+        directory = self.directory.absolute()
+        if not directory.is_dir():
+            return [f"IVR_AUDIO_DIR {directory} does not exist: no prompt can be played"]
+        for folder in (*reversed(directory.parents), directory):
+            if not _allowed(folder.stat(), uid, gids, execute=True):
+                return [f"{folder} cannot be entered by {who} (mode {stat.filemode(folder.stat().st_mode)}): "
+                        f"the switch cannot play any prompt in IVR_AUDIO_DIR {directory}; make it and "
+                        f"its parents searchable (chmod o+x), or set IVR_AUDIO_DIR to a directory that is"]
+        sounds = sorted(directory.glob("*.wav"))[:limit]
+        locked = [p for p in sounds if not _allowed(p.stat(), uid, gids, execute=False)]
+        if locked:
+            return [f"{len(locked)} of {len(sounds)} prompt files in {directory} cannot be read by {who} "
+                    f"(e.g. {locked[0].name}, mode {stat.filemode(locked[0].stat().st_mode)}): the "
+                    f"switch cannot play them; chmod o+r, or render them again with a umask that allows it"]
+        return []
 
     def render_missing(self, prompts: Iterable[Ask | Say]) -> tuple[int, int]:
         """(rendered, already there) for these prompts."""
@@ -238,6 +301,20 @@ class PromptStore:
                 self.render(parts)
                 made += 1
         return made, kept
+
+
+def _allowed(status: os.stat_result, uid: int | None, gids: set[int], execute: bool) -> bool:
+    """Whether this user (None: someone outside owner and group) may read the file or enter
+    the directory, by its mode bits."""
+    if uid == 0:
+        return True
+    if uid is not None and uid == status.st_uid:
+        bit = stat.S_IXUSR if execute else stat.S_IRUSR
+    elif uid is not None and status.st_gid in gids:
+        bit = stat.S_IXGRP if execute else stat.S_IRGRP
+    else:
+        bit = stat.S_IXOTH if execute else stat.S_IROTH
+    return bool(status.st_mode & bit)
 
 
 def _run(argv: list[str]) -> None:

@@ -70,10 +70,10 @@ def digits_aloud(digits: str) -> str:
     return ", ".join(groups)
 
 
-def date_words(day: date, lang: str) -> str:
+def date_words(day: date, lang: str, with_year: bool = True) -> str:
     if lang == "vi":
-        return f"ngày {day.day} tháng {day.month} năm {day.year}"
-    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+        return f"ngày {day.day} tháng {day.month}" + (f" năm {day.year}" if with_year else "")
+    return f"{day.day} {_EN_MONTHS[day.month - 1]}" + (f" {day.year}" if with_year else "")
 
 
 _TIME_RANGE = re.compile(r"(\d{1,2})[:h](\d{2})\s*[–—-]\s*(\d{1,2})[:h](\d{2})")

@@ -13,7 +13,10 @@ own numeric CommandId) and `AsyncAGIExec` (`CommandId`, your id, URL-encoded `Re
 trailing %0A); GET DATA and STREAM FILE of a file that is not on disk fail (`result=-1`, and
 STREAM FILE leaves AsyncAGI); a hang-up mid-command gives `result=-1`, AsyncAGIEnd, Hangup;
 an AGI action for a channel that is gone answers `Response: Error`. Calls survive an AMI
-disconnect, as on a real switch.
+disconnect, as on a real switch. GET VARIABLE reads the channel's variables (CHANNEL, UNIQUEID
+and what SET VARIABLE set). Actions named in `refuse` are answered `Permission denied`, as
+Asterisk answers an action the user's `write` privileges do not cover (the same
+`Response: Error` message as in the recordings, with the text seen on a real switch).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ GOODBYE = "Response: Goodbye\r\nActionID: {action_id}\r\nMessage: Thanks for all
 AGI_QUEUED = "Response: Success\r\nActionID: {action_id}\r\nMessage: Added AGI command to queue\r\n\r\n"
 NO_CHANNEL = "Response: Error\r\nActionID: {action_id}\r\nMessage: Channel {channel} does not exist.\r\n\r\n"
 UNKNOWN_ACTION = "Response: Error\r\nActionID: {action_id}\r\nMessage: Invalid/unknown command\r\n\r\n"
+PERMISSION_DENIED = "Response: Error\r\nActionID: {action_id}\r\nMessage: Permission denied\r\n\r\n"
 HUNGUP = "Response: Success\r\nActionID: {action_id}\r\nMessage: Channel Hungup\r\n\r\n"
 CHANNEL = ("Channel: {channel}\r\nChannelState: 6\r\nChannelStateDesc: Up\r\nCallerIDNum: {cid}\r\n"
            "CallerIDName: {cid_name}\r\nConnectedLineNum: {cid}\r\nConnectedLineName: {cid_name}\r\n"
@@ -111,6 +115,7 @@ class FakeCall:
     results: list[str] = field(default_factory=list)
     in_agi: bool = True
     alive: bool = True
+    variables: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ended = threading.Event()
@@ -122,6 +127,7 @@ class FakeCall:
         self.uniqueid = f"{base}.{2 * self.number + 1}"
         self.linkedid = f"{base}.{2 * self.number}"
         self.worker = threading.Thread(target=self._run, name=f"fake-call-{self.number}", daemon=True)
+        self.variables.update({"CHANNEL": self.channel, "UNIQUEID": self.uniqueid})
 
     def fields(self, priority: int = 3, channel: str | None = None, uniqueid: str | None = None) -> dict:
         return {"channel": channel or self.channel, "cid": self.cid, "cid_name": self.cid_name,
@@ -200,7 +206,13 @@ class FakeCall:
         elif verb.startswith("HANGUP"):
             result, hangs_up = "200 result=1", True
             self.cause = AGI_CLEARING
-        elif verb == "SET VARIABLE" or verb.startswith("VERBOSE "):
+        elif verb == "SET VARIABLE":
+            self.variables[words[2]] = " ".join(words[3:]).strip('"')
+            result = "200 result=1"
+        elif verb == "GET VARIABLE":
+            value = self.variables.get(words[2]) if len(words) > 2 else None
+            result = f"200 result=1 ({value})" if value is not None else "200 result=0"
+        elif verb.startswith("VERBOSE "):
             result = "200 result=1"
         elif verb == "ASYNCAGI BREAK":
             result, leaves = "200 result=0", True
@@ -265,7 +277,7 @@ class FakeAsterisk:
                  event_tv: str = "2026-11-22T01:52:55.574+0000", uniqueid_base: str = "1795312396",
                  first_channel: int = 1, sounds: dict[str, int] | None = None,
                  exec_numbers: Iterable[int] | None = None, timestamp=time.time,
-                 play_time: float = 0.0, sees_our_disk: bool = True) -> None:
+                 play_time: float = 0.0, sees_our_disk: bool = True, refuse: Iterable[str] = ()) -> None:
         self.username = username
         self.secret = secret
         self.queue_delay = queue_delay
@@ -273,6 +285,8 @@ class FakeAsterisk:
         self.play_time = play_time
         # False: a switch that was not given IVR_AUDIO_DIR (every prompt file is missing).
         self.sees_our_disk = sees_our_disk
+        # Actions the AMI user may not run (lower case), e.g. {"coreshowchannels"}.
+        self.refuse = {name.lower() for name in refuse}
         self.login_failure_delay = login_failure_delay
         self.uptime = uptime
         self.session_id = session_id
@@ -427,6 +441,9 @@ class FakeAsterisk:
         """Answer one action; False when the server closes the connection."""
         name = header(pairs, "Action").lower()
         action_id = header(pairs, "ActionID")
+        if name in self.refuse:
+            self._send(conn, PERMISSION_DENIED.format(action_id=action_id))
+            return True
         if name == "login":
             if header(pairs, "Username") != self.username or header(pairs, "Secret") != self.secret:
                 self.failed_logins += 1

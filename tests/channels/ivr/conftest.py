@@ -1,9 +1,13 @@
 """Fixtures for the hotline: an app with dossiers to call about, a shared prompt cache, a fake
-Asterisk and our adapter logged in to it."""
+Asterisk, a private redis-server for the calls' states, and our adapter logged in to it."""
 
 from __future__ import annotations
 
+import itertools
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +15,7 @@ import pytest
 
 from channels.ivr import build_driver, prompt_store
 from channels.ivr.asterisk import AsteriskAdapter
+from channels.ivr.call_state import CallStates
 from lookup import codes
 from lookup import demo as demo_data
 from lookup.ingest import EventFields, dossier_fields
@@ -32,14 +37,19 @@ def keypad(code: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory) -> Path:
-    """One prompt cache for the session: the same words are rendered once."""
-    return tmp_path_factory.mktemp("audio")
+def audio_dir() -> Iterator[Path]:
+    """One prompt cache for the session: the same words are rendered once. Outside pytest's
+    private temporary tree, where a switch running as its own user could read it, as
+    production needs (the adapter checks at start-up)."""
+    directory = Path(tempfile.mkdtemp(prefix="tracuu-audio-"))
+    directory.chmod(0o755)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
-def ivr_app(tmp_path, audio_dir):
-    app = make_app(f"sqlite:///{tmp_path / 'tracuu.db'}", IVR_AUDIO_DIR=audio_dir,
+def ivr_app(tmp_path, audio_dir, redis_server):
+    app = make_app(f"sqlite:///{tmp_path / 'tracuu.db'}", redis_server.url, IVR_AUDIO_DIR=audio_dir,
                    IVR_OPERATOR_NUMBER=OPERATOR)
     demo_data.load(app.extensions["tracuu.service"])
     yield app
@@ -71,13 +81,23 @@ def fake():
     server.stop()
 
 
+_switches = itertools.count(1)
+
+
+def call_states(app, prefix: str | None = None) -> CallStates:
+    """The calls' states in the tests' redis-server, under a prefix of their own: the fake
+    numbers its channels from 1 in every test."""
+    return CallStates(app.config["REDIS_URL"], prefix or f"test-ivr-{next(_switches)}:", ttl=600)
+
+
 def start_adapter(app, fake: FakeAsterisk, **options) -> AsteriskAdapter:
     driver = build_driver(app)
+    states = options.pop("states", None) or call_states(app)
     values = {"keepalive": 5.0, "timeout": 2.0, "backoff": (0.05, 0.2), **options}
     adapter = AsteriskAdapter(driver, prompt_store(app), "127.0.0.1", fake.port,
                               options.pop("username", "ivr"), options.pop("secret", "ivrsecret"),
                               **{k: v for k, v in values.items() if k not in ("username", "secret")},
-                              clock=driver.clock)
+                              states=states, clock=driver.clock)
     return adapter.start()
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from channels.ivr import prompts
-from channels.ivr.asterisk import _Client, parse_env, parse_result
+from channels.ivr import build_driver, prompt_store, prompts
+from channels.ivr.asterisk import AsteriskAdapter, _Client, parse_env, parse_result
 from lookup import messages
-from tests.channels.ivr.conftest import CROWD, OPERATOR, STATUSES, crowd_code, keypad, start_adapter, wait_for
+from tests.channels.ivr.conftest import (
+    CROWD,
+    OPERATOR,
+    STATUSES,
+    call_states,
+    crowd_code,
+    keypad,
+    start_adapter,
+    wait_for,
+)
 from tests.support.fake_ami import HANGUP, FakeAsterisk
 
 READY_CODE = "000.00.04.H40-261102-0001"  # demo: ready, registered to 0912000001
@@ -26,26 +37,36 @@ def text(key: str, lang: str = "vi", **values) -> str:
 
 
 def test_a_whole_call_in_vietnamese(adapter, fake):
-    call = fake.call("0912000001", ["1", keypad(READY_CODE) + "#", "1", "1", HANGUP])
+    call = fake.call("0912000001", ["1", keypad(READY_CODE) + "#", "1", "1", "1", HANGUP])
     assert call.ended.wait(20)
     words = heard(call)
-    assert len(words) == 5
+    assert len(words) == 6
     assert text("welcome") in words[0] and text("choose_en", "en") in words[0]
     assert text("enter_code") in words[1]
     assert "0 0 0, 0 0 0, 4 4 4" in words[2]  # the code read back digit by digit
-    assert messages.status_label("ready", "vi") in words[3]
-    assert "Cấp giấy khai sinh" in words[3]  # the caller's own phone: proof of ownership
-    assert words[4] == words[3]  # 1 repeats
+    assert messages.status_label("ready", "vi") in words[3] and text("menu_details") in words[3]
+    assert "UBND phường Thanh Xuân" not in words[3]  # the answer first, short
+    assert "UBND phường Thanh Xuân" in words[4] and "Mang theo CCCD" in words[4]  # 1: the details
+    assert "Cấp giấy khai sinh" in words[4]  # the caller's own phone: proof of ownership
+    assert words[5] == words[4]  # 1 again repeats them
     assert call.commands[1].startswith("GET DATA ") and call.commands[1].endswith(" 8000 40")
     wait_for(lambda: adapter.calls == 0, what="the call to be forgotten")
 
 
 def test_a_stranger_hears_the_public_tier_only(adapter, fake):
-    call = fake.call("0987654321", ["2", keypad(READY_CODE) + "#", "1", HANGUP])
+    call = fake.call("0987654321", ["2", keypad(READY_CODE) + "#", "1", "1", HANGUP])
     assert call.ended.wait(20)
-    status = heard(call)[3]
+    status, details = heard(call)[3:5]
     assert messages.status_label("ready", "en") in status
-    assert "Birth registration" not in status and "Cấp giấy khai sinh" not in status
+    for words in (status, details):
+        assert "Birth registration" not in words and "Cấp giấy khai sinh" not in words
+
+
+def test_silence_after_the_answer_is_a_polite_goodbye(adapter, fake):
+    call = fake.call("0912000001", ["1", keypad(READY_CODE) + "#", "1", ""])
+    assert call.ended.wait(20)
+    assert heard(call)[-1] == text("goodbye_thanks")
+    assert call.commands[-1] == "HANGUP"
 
 
 def test_25_calls_at_once_each_hear_their_own_dossier(crowd, adapter, fake):
@@ -53,7 +74,7 @@ def test_25_calls_at_once_each_hear_their_own_dossier(crowd, adapter, fake):
     calls = []
     for n in range(1, CROWD + 1):
         lang = "2" if n % 2 else "1"
-        calls.append(fake.call(f"09120{n:05d}", [lang, keypad(crowd_code(n)) + "#", "1", HANGUP]))
+        calls.append(fake.call(f"09120{n:05d}", [lang, keypad(crowd_code(n)) + "#", "1", "1", HANGUP]))
     for call in calls:
         assert call.ended.wait(30), call.channel
     for n, call in enumerate(calls, start=1):
@@ -62,7 +83,7 @@ def test_25_calls_at_once_each_hear_their_own_dossier(crowd, adapter, fake):
         digits = keypad(crowd_code(n))
         assert prompts.speech.digits_aloud(digits) in words[2], n
         assert messages.status_label(STATUSES[n % len(STATUSES)], lang) in words[3], n
-        assert "Cấp giấy khai sinh" in words[3] or lang == "en"  # each caller owns theirs
+        assert "Cấp giấy khai sinh" in words[4] or lang == "en"  # each caller owns theirs
     wait_for(lambda: adapter.calls == 0, what="every call to be forgotten")
 
 
@@ -99,21 +120,6 @@ def test_silence_three_times_is_a_polite_goodbye(adapter, fake):
     assert call.ended.wait(20)
     assert text("goodbye_misses") in heard(call)[-1]
     assert call.commands[-1] == "HANGUP"
-
-
-def test_an_ami_disconnect_mid_call_gets_an_apology_after_reconnecting(adapter, fake):
-    def drop_link():
-        fake.drop_connections()
-        return "1"
-    call = fake.call("0912000001", ["1", drop_link])
-    assert call.ended.wait(20)
-    assert fake.logins >= 2
-    assert text("try_later") in heard(call)[-1]
-    assert call.commands[-1] == "HANGUP"
-    # and the new link carries new calls
-    again = fake.call("0912000001", [HANGUP])
-    assert again.ended.wait(10)
-    assert len(again.prompts()) == 1
 
 
 def test_a_refused_login_is_retried_with_backoff(ivr_app, fake):
@@ -222,3 +228,159 @@ def test_the_maximum_call_length_ends_the_call_politely(ivr_app, fake):
         assert call.commands[-1] == "HANGUP"
     finally:
         adapter.stop()
+
+
+def test_a_hang_up_during_a_prompt_is_logged_as_info(adapter, fake, caplog):
+    """Issue 12, item 19: a caller who hangs up while a prompt plays is nothing to warn about."""
+    caplog.set_level(logging.INFO, logger="channels.ivr")
+    call = fake.call("0912000001", ["1", HANGUP])
+    assert call.ended.wait(20)
+    wait_for(lambda: adapter.calls == 0, what="the call to be forgotten")
+    records = [r for r in caplog.records if r.name.startswith("channels.ivr")]
+    assert any(r.levelno == logging.INFO and "hung up during a prompt" in r.getMessage() for r in records)
+    assert not [r for r in records if r.levelno >= logging.WARNING]
+
+
+def test_a_switch_that_cannot_play_the_prompts_is_an_error_not_a_hang_up(adapter, fake, caplog):
+    """Issue 12, item 17: GET DATA answers -1 both when the caller hangs up and when Asterisk
+    cannot read the file; the caller still on the line tells them apart, and the log says so."""
+    caplog.set_level(logging.INFO, logger="channels.ivr")
+    fake.sees_our_disk = False
+    call = fake.call("0912000001", ["1"])
+    assert call.ended.wait(20)
+    wait_for(lambda: adapter.calls == 0, what="the call to be forgotten")
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("could not play" in m and "IVR_AUDIO_DIR" in m for m in errors), errors
+    assert not any("hung up during a prompt" in r.getMessage() for r in caplog.records)
+
+
+def test_an_audio_directory_the_switch_cannot_enter_is_an_error_at_start_up(ivr_app, fake, tmp_path, caplog):
+    locked = tmp_path / "audio"
+    locked.mkdir(mode=0o700)
+    ivr_app.config["IVR_AUDIO_DIR"] = locked
+    adapter = start_adapter(ivr_app, fake)
+    try:
+        assert adapter.connected.wait(5)
+    finally:
+        adapter.stop()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("cannot be entered by" in m and str(locked) in m for m in errors), errors
+
+
+def test_a_readable_audio_directory_raises_no_error(adapter, caplog):
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_refused_channel_list_is_an_error_at_start_up(ivr_app, caplog):
+    """Issue 12, item 15: with `write = agi` only, CoreShowChannels is refused; say what to add."""
+    server = FakeAsterisk(queue_delay=0.0, login_failure_delay=0.05, refuse={"CoreShowChannels"}).start()
+    adapter = start_adapter(ivr_app, server)
+    try:
+        assert adapter.connected.wait(5)
+    finally:
+        adapter.stop()
+        server.stop()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("CoreShowChannels refused (Permission denied)" in m and "write = agi,reporting" in m
+               for m in errors), errors
+
+
+def test_the_reconnect_backoff_never_exceeds_five_seconds(ivr_app):
+    adapter = AsteriskAdapter(build_driver(ivr_app), prompt_store(ivr_app), "127.0.0.1", 9, "ivr", "x")
+    delays = [adapter._delay(failures) for failures in range(1, 60) for _ in range(20)]
+    assert max(delays) <= 5.0 and min(delays) < 1.0
+
+
+# Issue 12, item 16: a short outage or a redeploy no longer ends the calls in progress.
+
+def keys_after(event: threading.Event, keyed: str, entered: threading.Event | None = None):
+    """A script item: the caller keys `keyed` once `event` is set (the test arranges an outage
+    meanwhile)."""
+    def key():
+        if entered is not None:
+            entered.set()
+        assert event.wait(20), "the test never let the caller key"
+        return keyed
+    return key
+
+
+def test_a_call_carries_on_when_the_link_drops_while_the_caller_listens(adapter, fake):
+    relogged = threading.Event()
+    code = keypad(READY_CODE) + "#"
+
+    def drop_while_keying():
+        fake.drop_connections()
+        wait_for(lambda: fake.logins >= 2, what="the adapter to log in again")
+        return code
+    call = fake.call("0912000001", ["1", drop_while_keying, "1", "1", HANGUP])
+    assert call.ended.wait(30)
+    words = heard(call)
+    assert [w for w in words if text("try_later") in w] == []
+    assert text("enter_code") in words[1] and "0 0 0, 0 0 0, 4 4 4" in words[2]
+    assert "UBND phường Thanh Xuân" in words[4]
+    assert not relogged.is_set() and fake.logins >= 2
+
+
+@pytest.mark.parametrize("refuse", [(), ("CoreShowChannels",)])
+def test_keys_lost_while_the_link_was_down_are_asked_for_again(ivr_app, refuse, caplog):
+    """The caller keyed while nobody was logged in: that result is gone. The adapter notices
+    (its UNIQUEID probe answers before any result) and plays the question again. Without
+    CoreShowChannels too: the call is known from memory and Redis."""
+    caplog.set_level(logging.INFO, logger="channels.ivr")
+    server = FakeAsterisk(queue_delay=0.0, login_failure_delay=0.05, refuse=refuse).start()
+    adapter = start_adapter(ivr_app, server)
+    code = keypad(READY_CODE) + "#"
+    try:
+        assert adapter.connected.wait(5)
+
+        def key_while_locked_out():
+            server.secret = "locked-out"  # the adapter cannot log in again for now
+            server.drop_connections()
+            return code
+        call = server.call("0912000001", ["1", key_while_locked_out, code, "1", HANGUP])
+        wait_for(lambda: len(call.results) >= 2, what="the keys to be lost")
+        server.secret = "ivrsecret"
+        assert call.ended.wait(30)
+        words = heard(call)
+        assert text("enter_code") in words[1] and text("enter_code") in words[2]  # asked again
+        assert "0 0 0, 0 0 0, 4 4 4" in words[3]
+        assert messages.status_label("ready", "vi") in words[4]
+        assert "PROBE" not in "".join(call.commands) and "GET VARIABLE UNIQUEID" in call.commands
+        assert any("played again" in r.getMessage() for r in caplog.records)
+    finally:
+        adapter.stop()
+        server.stop()
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_redeployed_adapter_carries_the_call_on(ivr_app, fake, lost):
+    """Adapter A is stopped mid-call and B, a new one with nothing in memory, logs in: the call's
+    state in Redis lets B carry it on, whether the caller's keys reach B or were lost between."""
+    prefix = f"test-redeploy-{lost}-{time.time_ns()}:"
+    first = start_adapter(ivr_app, fake, states=call_states(ivr_app, prefix))
+    assert first.connected.wait(5)
+    release, entered = threading.Event(), threading.Event()
+    code = keypad(READY_CODE) + "#"
+    script = ["1", keys_after(release, code, entered)] + ([code] if lost else []) + ["1", "1", HANGUP]
+    call = fake.call("0912000001", script)
+    second = None
+    try:
+        assert entered.wait(20)
+        first.stop()
+        if lost:
+            release.set()
+            wait_for(lambda: len(call.results) >= 2, what="the keys to be lost")
+        second = start_adapter(ivr_app, fake, states=call_states(ivr_app, prefix))
+        assert second.connected.wait(5)
+        release.set()
+        assert call.ended.wait(30)
+    finally:
+        release.set()
+        if second is not None:
+            second.stop()
+    words = heard(call)
+    assert [w for w in words if text("try_later") in w] == []
+    assert len(words) == (6 if lost else 5)
+    assert text("enter_code") in words[2] if lost else "0 0 0, 0 0 0, 4 4 4" in words[2]
+    assert messages.status_label("ready", "vi") in words[-2]
+    assert "UBND phường Thanh Xuân" in words[-1]

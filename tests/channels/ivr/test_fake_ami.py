@@ -18,8 +18,8 @@ from tests.support.fake_ami import HANGUP, FakeAsterisk, parse
 
 RECORDINGS = Path(__file__).parent / "recordings"
 # Commands the fake runs; the recordings also try ones the hotline never sends.
-REPLAYED = re.compile(r'^(ANSWER|GET DATA \S+ \d+ \d+|STREAM FILE \S+ ""|SET VARIABLE .*|VERBOSE .*|HANGUP'
-                      r"|NOT A REAL COMMAND)$")
+REPLAYED = re.compile(r'^(ANSWER|GET DATA \S+ \d+ \d+|STREAM FILE \S+ ""|SET VARIABLE .*|GET VARIABLE \S+'
+                      r"|VERBOSE .*|HANGUP|NOT A REAL COMMAND)$")
 _ADDRESS = re.compile(r"^((?:Local|Remote)Address: IPV4/TCP/127\.0\.0\.1/)\d+", re.MULTILINE)
 
 

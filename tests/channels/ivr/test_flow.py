@@ -63,8 +63,11 @@ def shape(outputs) -> list[str]:
 LANG = "ask:welcome+choose_vi+choose_en"
 ENTER = "ask:enter_code"
 CONFIRM = "ask:read_back+confirm_menu"
-STATUS = "ask:dossier+menu"
+MENU = "menu_details+menu_another+menu_operator"
+ANSWER = f"ask:answer+{MENU}"
+DETAILS = "ask:details+menu_again+menu_another+menu_operator"
 BYE = ["say:goodbye_misses", "hangup"]
+THANKS = ["say:goodbye_thanks", "hangup"]
 
 
 @pytest.mark.parametrize("label, script, expected_last, stage, lang", [
@@ -99,17 +102,25 @@ BYE = ["say:goodbye_misses", "hangup"]
      ["1", CODE, "1", (), CODE, "1", (), CODE, "1", ()], BYE, flow.DONE, "vi"),
     ("a miss at the code then two unknown codes: goodbye",
      ["1", "", CODE, "1", (), CODE, "1", ()], BYE, flow.DONE, "vi"),
-    ("found: status then the menu", ["1", CODE, "1", (MATCH,)], [STATUS], flow.MENU, "vi"),
-    ("English status", ["2", CODE, "1", (MATCH,)], [STATUS], flow.MENU, "en"),
-    ("two matches are both read", ["1", CODE, "1", (MATCH, MINE)], ["ask:several+dossier+dossier+menu"],
-     flow.MENU, "vi"),
-    ("1 repeats the status", ["1", CODE, "1", (MATCH,), "1"], [STATUS], flow.MENU, "vi"),
+    ("found: the short answer, then the menu", ["1", CODE, "1", (MATCH,)], [ANSWER], flow.MENU, "vi"),
+    ("English answer", ["2", CODE, "1", (MATCH,)], [ANSWER], flow.MENU, "en"),
+    ("two matches are both answered", ["1", CODE, "1", (MATCH, MINE)],
+     [f"ask:several+answer+answer+{MENU}"], flow.MENU, "vi"),
+    ("1 after the answer gives the details", ["1", CODE, "1", (MATCH,), "1"], [DETAILS], flow.MENU, "vi"),
+    ("1 after the details repeats them", ["1", CODE, "1", (MATCH,), "1", "1"], [DETAILS], flow.MENU, "vi"),
     ("2 asks for another dossier", ["1", CODE, "1", (MATCH,), "2"], [ENTER], flow.CODE, "vi"),
+    ("2 after the details asks for another dossier", ["1", CODE, "1", (MATCH,), "1", "2"], [ENTER],
+     flow.CODE, "vi"),
     ("0 in office hours transfers", ["1", CODE, "1", (MATCH,), "0"],
      ["say:connecting", "transfer:+842438580000"], flow.DONE, "vi"),
-    ("a wrong key at the menu", ["1", CODE, "1", (MATCH,), "8"], ["ask:invalid_key+menu"], flow.MENU, "vi"),
-    ("silence at the menu", ["1", CODE, "1", (MATCH,), ""], ["ask:no_input+menu"], flow.MENU, "vi"),
-    ("three silences at the menu say goodbye", ["1", CODE, "1", (MATCH,), "", "", ""], BYE, flow.DONE, "vi"),
+    ("a wrong key at the menu", ["1", CODE, "1", (MATCH,), "8"], [f"ask:invalid_key+{MENU}"], flow.MENU,
+     "vi"),
+    ("silence after the answer is a polite goodbye", ["1", CODE, "1", (MATCH,), ""], THANKS, flow.DONE,
+     "vi"),
+    ("silence after the details is a polite goodbye", ["1", CODE, "1", (MATCH,), "1", ""], THANKS,
+     flow.DONE, "vi"),
+    ("three wrong keys at the menu: a polite goodbye", ["1", CODE, "1", (MATCH,), "8", "8", "8"], THANKS,
+     flow.DONE, "vi"),
     ("a hang-up ends the call quietly", ["1", HANGUP], [], flow.DONE, "vi"),
     ("a hang-up mid-code ends the call quietly", ["1", CODE, HANGUP], [], flow.DONE, "vi"),
 ])
@@ -123,21 +134,31 @@ def test_flow(label, script, expected_last, stage, lang):
 def test_the_registered_phone_comes_first():
     state, outputs = run(["1", CODE, "1", (MATCH, MINE)])[-1]
     assert [m.code for m in state.matches] == ["X-2", MATCH.code]
-    dossiers = [line for line in outputs[0].lines if line.key == "dossier"]
+    dossiers = [line for line in outputs[0].lines if line.key == "answer"]
     assert dossiers[0].values["match"].proven is True
 
 
 def test_the_operator_outside_office_hours_is_said_so():
     state, outputs = run(["1", CODE, "1", (MATCH,), "0"], start_at=FRIDAY_20)[-1]
-    assert shape(outputs) == ["ask:operator_closed+menu"]
+    assert shape(outputs) == [f"ask:operator_closed+{MENU}"]
     assert outputs[0].lines[0].values == {"hours": "Mon-Fri 07:30-17:00"}
     assert state.stage == flow.MENU
 
 
-def test_no_operator_configured():
+def test_no_operator_configured_none_is_offered():
     settings = flow.Settings("", SETTINGS.office_hours, "", 300)
-    _state, outputs = run(["1", CODE, "1", (MATCH,), "0"], settings=settings)[-1]
-    assert shape(outputs) == ["ask:no_operator+menu"]
+    trail = run(["1", CODE, "1", (MATCH,), "1", "0"], settings=settings)
+    assert [shape(outputs) for _state, outputs in trail[-3:]] == [
+        ["ask:answer+menu_details+menu_another"], ["ask:details+menu_again+menu_another"],
+        ["ask:no_operator+menu_again+menu_another"]]
+    assert not any(line.key == "menu_operator" for prompt in flow.static_prompts(settings)
+                   for line in prompt.lines)
+
+
+def test_the_answer_says_the_due_date_without_this_year():
+    _state, outputs = run(["1", CODE, "1", (MATCH,)])[-1]
+    [answer] = [line for line in outputs[0].lines if line.key == "answer"]
+    assert answer.values["year"] == 2026
 
 
 @pytest.mark.parametrize("elapsed, expected", [
@@ -183,4 +204,9 @@ def test_state_from_foreign_data_is_refused(data):
 
 def test_static_prompts_have_no_caller_values():
     for prompt in flow.static_prompts():
-        assert all(line.key not in ("dossier", "read_back") for line in prompt.lines)
+        assert all(line.key not in ("answer", "details", "read_back") for line in prompt.lines)
+
+
+def test_every_menu_offers_the_operator_when_there_is_one():
+    menus = [p for p in flow.static_prompts(SETTINGS) if any(line.key == "menu_another" for line in p.lines)]
+    assert menus and all(p.lines[-1].key == "menu_operator" for p in menus)

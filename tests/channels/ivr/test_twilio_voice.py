@@ -85,9 +85,12 @@ def test_a_whole_call(ivr_app):
     assert "0 0 0, 0 0 0, 4 4 4" in call.heard(ivr_app)[0]
     call.press("1")
     status = call.heard(ivr_app)[0]
-    assert messages.status_label("ready", "vi") in status and "Cấp giấy khai sinh" in status
+    assert messages.status_label("ready", "vi") in status and text("menu_details") in status
     call.press("1")
-    assert call.heard(ivr_app)[0] == status
+    details = call.heard(ivr_app)[0]
+    assert "Cấp giấy khai sinh" in details and "UBND phường Thanh Xuân" in details
+    call.press("1")
+    assert call.heard(ivr_app)[0] == details
     call.press("0")
     assert call.root.find("Dial").text == OPERATOR
     assert text("connecting") in call.heard(ivr_app)[0]
@@ -101,6 +104,22 @@ def test_english_and_a_stranger(ivr_app):
     status = call.heard(ivr_app)[0]
     assert messages.status_label("ready", "en") in status
     assert "Birth registration" not in status
+
+
+def test_the_same_flow_as_asterisk_after_the_answer_silence_is_a_polite_goodbye(ivr_app):
+    """Issue 12, item 18, on Twilio Voice: the answer, then 1 for the details; silence ends the
+    call with thanks; no operator is offered where none is configured."""
+    ivr_app.config["IVR_OPERATOR_NUMBER"] = ""
+    ivr_app.extensions.pop("tracuu.ivr.driver", None)
+    call = Caller(ivr_app.test_client())
+    call.press("1")
+    call.press(keypad(READY_CODE) + "#")
+    call.press("1")
+    answer = call.heard(ivr_app)[0]
+    assert text("menu_details") in answer and text("menu_operator") not in answer
+    root = call.press("")
+    assert [child.tag for child in root] == ["Play", "Hangup"]
+    assert call.heard(ivr_app)[0] == text("goodbye_thanks")
 
 
 def test_silence_three_times_says_goodbye_and_hangs_up(ivr_app):
