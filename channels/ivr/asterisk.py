@@ -303,6 +303,8 @@ class AsteriskAdapter:
 
     def _login(self) -> _Client | None:
         self._link_down.clear()
+        # Before logging in: a result that arrives right after the login must find its call.
+        self._restore_saved()
         client = _Client(address=self.host, port=self.port, timeout=self.timeout)
         client.add_listener(on_disconnect=self._on_disconnect)
         client.add_event_listener(self._on_event)
@@ -349,18 +351,8 @@ class AsteriskAdapter:
         return listing.channels
 
     def _carry_on(self, listed: dict[str, tuple[str, str]] | None) -> None:
-        """After a login: carry on the calls we were driving (in memory after a lost link, in
+        """After a login: carry on the calls we were driving (in memory after a lost link, from
         Redis after a redeploy) and start those that arrived while nobody was listening."""
-        if self.states is not None:
-            with self._calls_lock:
-                known = set(self._calls)
-            for channel in self.states.channels():
-                if channel in known:
-                    continue
-                call = self._restore(channel)
-                if call is not None:
-                    with self._calls_lock:
-                        self._calls.setdefault(channel, call)
         with self._calls_lock:
             stale = [c for c in self._calls.values() if c.stale and not c.ended]
         for call in stale:
@@ -377,6 +369,19 @@ class AsteriskAdapter:
                 call = self._calls[channel] = _Call(channel=channel, caller=caller, uniqueid=uniqueid)
             log.info("AMI: %s was waiting in AsyncAGI; starting its call", channel)
             self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
+
+    def _restore_saved(self) -> None:
+        """The calls saved in Redis that we do not have in memory (we were just deployed)."""
+        if self.states is None:
+            return
+        with self._calls_lock:
+            known = set(self._calls)
+        for channel in self.states.channels():
+            if channel not in known:
+                call = self._restore(channel)
+                if call is not None:
+                    with self._calls_lock:
+                        self._calls.setdefault(channel, call)
 
     def _restore(self, channel: str) -> _Call | None:
         record = self.states.load(channel) if self.states is not None else None
