@@ -1,7 +1,7 @@
 """Status words and next steps, per language, from the Babel catalogues under `locales/`.
 
 The locale is always passed in: workers and the IVR have no request to take it from.
-Each part of the system has its own catalogue domain (core, web, sms, ivr, alerts) so that
+Each part of the system has its own catalogue domain (core, web, sms, ivr, alerts, zalo) so that
 they can be extracted separately; they are merged into one set of translations per language.
 """
 
@@ -17,7 +17,7 @@ from lookup import statuses
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-DOMAINS = ("core", "web", "sms", "ivr", "alerts")
+DOMAINS = ("core", "web", "sms", "ivr", "alerts", "zalo")
 
 
 def N_(message: str) -> str:

@@ -1,29 +1,41 @@
 """What a citizen asked of us from a channel, and what became of the alerts we sent them.
 
 Per phone number (E.164): alerts off or on (HUY/STOP, BATDAU/START) and the reply language
-(EN/VI). Per sent alert: the provider's delivery reports, which only ever move it forward.
-The SMS and Zalo adapters read and write these through `Subscribers`, never the store.
+(EN/VI). Per chat user (a Zalo user of the office's OA): the phone they shared with us through
+the channel, which then stands for them as an SMS sender's number does, and the language they
+chose before sharing one. Per sent alert: the provider's delivery reports, which only ever move
+it forward. The SMS and Zalo adapters read and write these through `Subscribers`, never the store.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from lookup import delivery
 from lookup.clock import Clock, utcnow
 from lookup.store import Store
+from lookup.store import chat_users as chat_rows
 from lookup.store import notifications as notification_rows
 from lookup.store import phones as phone_rows
 from lookup.store.phones import PhoneSettings
 
-__all__ = ["PhoneSettings", "Subscribers"]
+__all__ = ["ChatUser", "PhoneSettings", "Subscribers"]
 
 log = logging.getLogger(__name__)
 
 # How long a delivery report waits for the worker to store the message id it reports on.
 REPORT_WAIT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    channel: str
+    user_id: str
+    phone: str | None = None  # E.164, shared by the user through the channel
+    language: str | None = None  # chosen before a phone was shared (after: the phone's)
 
 
 class Subscribers:
@@ -48,6 +60,29 @@ class Subscribers:
                 phone_rows.set_opted_out(conn, phone, opted_out, now)
             if language is not None:
                 phone_rows.set_language(conn, phone, language, now)
+
+    # Chat users
+
+    def chat_user(self, channel: str, user_id: str) -> ChatUser:
+        with self.store.connect() as conn:
+            row = chat_rows.get(conn, channel, user_id)
+        if row is None:
+            return ChatUser(channel, user_id)
+        return ChatUser(channel, user_id, row.phone, row.language)
+
+    def link_chat_user(self, channel: str, user_id: str, phone: str) -> None:
+        """The user shared `phone` (E.164) with us through the channel: it is theirs from now on.
+        A language they chose before is carried over to the phone unless it has its own."""
+        now = self.clock()
+        with self.store.begin() as conn:
+            before = chat_rows.get(conn, channel, user_id)
+            chat_rows.upsert(conn, channel, user_id, now, phone=phone, linked_at=now)
+            if before is not None and before.language and phone_rows.get(conn, phone).language is None:
+                phone_rows.set_language(conn, phone, before.language, now)
+
+    def set_chat_language(self, channel: str, user_id: str, language: str) -> None:
+        with self.store.begin() as conn:
+            chat_rows.upsert(conn, channel, user_id, self.clock(), language=language)
 
     # Delivery reports
 

@@ -18,6 +18,7 @@ DOMAINS = {
     "sms": ["channels/sms"],
     "ivr": ["channels/ivr"],
     "alerts": ["worker"],
+    "zalo": ["channels/zalo"],
 }
 LANGUAGES = ("vi", "en")
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))

@@ -155,7 +155,7 @@ def services(config: Config, port: str) -> list[list[str]]:
              "app:create_app()"]]
     # Alerts: an RQ worker with its scheduler on the queues of worker/queues.py; it also runs
     # the outbox sweeper and the daily scan (tests/worker/test_startup.py checks the names).
-    argv.append(flask("alerts-worker", "--queue", "alerts"))
+    argv.append(flask("alerts-worker", "--queue", "chat", "--queue", "alerts"))
     # Hotline on Asterisk: only when a switch is configured (docs/ivr.md).
     if config.ASTERISK_AMI_HOST:
         argv.append(flask("ivr-asterisk"))

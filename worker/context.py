@@ -32,6 +32,7 @@ class Alerts:
 
     def __init__(self, app: Flask) -> None:
         config = app.config
+        self.app = app
         self.config = config
         self.service: Service = app.extensions["tracuu.service"]
         self.store: Store = app.extensions["tracuu.store"]
@@ -52,6 +53,7 @@ class Alerts:
         self._pacer: Pacer | None = None
         self._carriers: dict[str, SmsCarrier | ZaloCarrier] = {}
         self._zalo_tokens: ZaloTokens | None = None
+        self._oa_client = None
 
     def now(self) -> datetime:
         return self.service.clock()
@@ -108,6 +110,15 @@ class Alerts:
 
             self._zalo_tokens = build_tokens(self.config, self.store, self.service.clock)
         return self._zalo_tokens
+
+    @property
+    def oa_client(self):
+        """The Official Account's message API (chat replies); ValueError when not configured."""
+        if self._oa_client is None:
+            from channels.zalo.oa import OaClient
+
+            self._oa_client = OaClient(self.config["ZALO_OA_API_URL"], self.zalo_tokens)
+        return self._oa_client
 
     def carrier(self, channel: str) -> SmsCarrier | ZaloCarrier:
         """What sends on `channel` ("sms" or "zalo"); ValueError when it cannot be built."""

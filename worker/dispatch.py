@@ -1,4 +1,5 @@
-"""Putting notification ids on the queue: now, or at the end of quiet hours (`enqueue_at`)."""
+"""Putting notification ids on the queue: now, or at the end of quiet hours (`enqueue_at`); and
+chat events from the Zalo webhook on the `chat` queue, once each."""
 
 from __future__ import annotations
 
@@ -57,3 +58,31 @@ def enqueue_quietly(alerts: Alerts, pending: list[tuple[int, datetime | None]]) 
         except RedisError as error:
             log.warning("alert %s not enqueued (%s); the sweeper will pick it up", notification_id, error)
     return done
+
+
+# A chat event's id is remembered this long, so that Zalo sending it again is not answered twice.
+CHAT_SEEN_SECONDS = 24 * 3600
+CHAT_SEEN_KEY = "tracuu:zalo:event:{key}"
+# Replies are worth a few quick tries; a citizen waiting for an answer will not wait an hour.
+CHAT_RETRY_INTERVALS = [5, 30, 120]
+
+
+def enqueue_chat(alerts: Alerts, kind: str, key: str, user_id: str, value: str) -> bool:
+    """Queue the answer to one chat event ("text": value is the text; "share": the phone shared),
+    unless an event with this `key` (Zalo's msg_id) was queued already. Raises RedisError."""
+    from worker.jobs import answer_zalo_share, answer_zalo_text
+
+    seen = CHAT_SEEN_KEY.format(key=key)
+    if not alerts.redis.set(seen, "1", nx=True, ex=CHAT_SEEN_SECONDS):
+        return False
+    job = answer_zalo_text if kind == "text" else answer_zalo_share
+    try:
+        Queue(queues.CHAT, connection=alerts.redis, serializer=queues.SERIALIZER).enqueue(
+            job, user_id, value, job_id=f"zalo-{kind}-{key}",
+            retry=Retry(max=len(CHAT_RETRY_INTERVALS), interval=CHAT_RETRY_INTERVALS),
+            job_timeout=alerts.job_timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+            description=f"zalo {kind}")
+    except RedisError:
+        alerts.redis.delete(seen)
+        raise
+    return True

@@ -10,7 +10,7 @@ from rq import get_current_job
 
 from worker import context, sending
 
-__all__ = ["noop", "send_alert"]
+__all__ = ["answer_zalo_share", "answer_zalo_text", "noop", "send_alert"]
 
 
 def send_alert(notification_id: int) -> str:
@@ -18,6 +18,20 @@ def send_alert(notification_id: int) -> str:
     job = get_current_job()
     retries_left = job.retries_left if job is not None else None
     return sending.deliver(context.current(), notification_id, retries_left)
+
+
+def answer_zalo_text(user_id: str, text: str) -> str:
+    """Answer a Zalo user's text through the OA (the SMS command handler, with accents)."""
+    from channels.zalo import replies
+
+    return replies.to_text(context.current(), user_id, text)
+
+
+def answer_zalo_share(user_id: str, phone: str) -> str:
+    """Link a Zalo user to the phone they shared with the OA, and say so."""
+    from channels.zalo import replies
+
+    return replies.to_share(context.current(), user_id, phone)
 
 
 def noop(number: int) -> int:

@@ -9,9 +9,11 @@ from rq.serializers import JSONSerializer
 
 # Texts to citizens.
 ALERTS = "alerts"
+# Answers to citizens chatting with the office's Zalo Official Account: someone is waiting.
+CHAT = "chat"
 # Everything a worker listens to, in priority order.
-ALL = (ALERTS,)
+ALL = (CHAT, ALERTS)
 
 SERIALIZER = JSONSerializer
 
-__all__ = ["ALERTS", "ALL", "SERIALIZER"]
+__all__ = ["ALERTS", "ALL", "CHAT", "SERIALIZER"]

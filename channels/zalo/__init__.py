@@ -16,7 +16,10 @@ from lookup.clock import Clock, local
 
 
 def init_app(app: Flask) -> None:
-    """Register the `zalo-token` command."""
+    """Register the webhook (`POST /zalo/webhook`) and the `zalo-token` command."""
+    from channels.zalo import webhook
+
+    app.register_blueprint(webhook.bp)
     app.cli.add_command(zalo_token)
 
 

@@ -149,6 +149,20 @@ phones = Table(
     Column("updated_at", Timestamp(), nullable=False),
 )
 
+chat_users = Table(
+    "chat_users",
+    metadata,
+    # A citizen on a chat channel (a Zalo user of the office's OA): the phone they shared with
+    # us through the channel itself (Zalo's user_submit_info), which proves it is theirs like an
+    # SMS from it, and the reply language they chose before sharing one.
+    Column("channel", String(16), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("phone", String(20), index=True),
+    Column("language", String(2)),
+    Column("linked_at", Timestamp()),
+    Column("updated_at", Timestamp(), nullable=False),
+)
+
 notifications = Table(
     "notifications",
     metadata,

@@ -77,4 +77,5 @@ def test_a_job_naming_anything_else_is_refused_and_marked_failed(payload, values
 def test_our_own_jobs_are_on_the_allow_list():
     from worker import jobs
 
-    assert jobs.ALLOWED == {"worker.jobs.send_alert", "worker.jobs.noop"}
+    assert jobs.ALLOWED == {"worker.jobs.send_alert", "worker.jobs.noop", "worker.jobs.answer_zalo_text",
+                            "worker.jobs.answer_zalo_share"}
