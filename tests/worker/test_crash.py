@@ -13,7 +13,7 @@ from tests.worker.chaos import drill
 def test_killed_workers_lose_nothing_and_duplicate_only_where_the_provider_cannot_say(
         provider, tmp_path, redis_url):
     outcome = drill(provider, 80, tmp_path, redis_url, workers=3, kill_every=0.7, rate=30, seed=5,
-                    timeout=120)
+                    timeout=240)  # a guard, not a measure: kills on a loaded machine are slow to heal
     print("\n".join(outcome.lines()))
     assert outcome.kills >= 3
     assert outcome.lost == 0
