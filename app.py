@@ -35,7 +35,8 @@ def create_app(test_config: Config | Mapping[str, Any] | None = None, *, clock: 
 
     store = Store(app.config["DATABASE_URL"], write_timeout=app.config["DB_WRITE_TIMEOUT_SECONDS"])
     service = Service(store, clock=clock, pin_length=app.config["PIN_LENGTH"],
-                      pin_failures_per_dossier=app.config["PIN_FAILURES_PER_DOSSIER"])
+                      pin_failures_per_dossier=app.config["PIN_FAILURES_PER_DOSSIER"],
+                      expected_min_samples=app.config["EXPECTED_MIN_SAMPLES"])
     app.extensions["tracuu.store"] = store
     app.extensions["tracuu.service"] = service
     app.extensions["tracuu.subscribers"] = Subscribers(store, clock=clock)

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(unmerge_agency)
     app.cli.add_command(calendar_import)
     app.cli.add_command(calendar_show)
+    app.cli.add_command(expected_refresh)
 
 
 @click.command("create-api-key")
@@ -194,3 +195,15 @@ def calendar_show(year: int) -> None:
     calendar = current_app.extensions["tracuu.service"].calendar()
     for day in calendar.days_of(year):
         click.echo(f"{day.day.isoformat()} {day.kind} {day.reason}".rstrip())
+
+
+@click.command("expected-refresh")
+@with_appcontext
+def expected_refresh() -> None:
+    """Recompute how long each procedure takes at each office (p50/p90 working days, share on
+    time) from the dossiers finished in the last 12 months. The alerts worker runs it nightly."""
+    service = current_app.extensions["tracuu.service"]
+    done = service.refresh_expected()
+    click.echo(f"{done.pairs} office/procedure pairs from {done.dossiers} dossiers finished since "
+               f"{done.since:%Y-%m-%d}; {done.shown} with at least {service.expected_min_samples} "
+               f"are shown (EXPECTED_MIN_SAMPLES)")

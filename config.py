@@ -49,6 +49,9 @@ class Config:
         self.LOOKUP_RATE_LIMIT = _env("LOOKUP_RATE_LIMIT", "30/minute;300/hour")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.PIN_LENGTH = _env_int("PIN_LENGTH", 6)
+        # Dossiers finished in the last 12 months before a procedure's expected completion at
+        # an office is shown (lookup.expected).
+        self.EXPECTED_MIN_SAMPLES = _env_int("EXPECTED_MIN_SAMPLES", 20)
         if not 6 <= self.PIN_LENGTH <= 12:
             raise ValueError(f"PIN_LENGTH={self.PIN_LENGTH}: a lookup PIN has 6 to 12 digits")
         # Wrong PINs for one dossier within an hour, from anywhere, before PINs stop opening it.

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from lookup import codes, history, ingest, phones, statuses
+from lookup import codes, expected, history, ingest, phones, statuses
 from lookup.calendar import DueCount, Swap, WorkingCalendar, due_count
 from lookup.clock import Clock, utcnow
 from lookup.digits import ascii_digits
@@ -26,6 +26,7 @@ from lookup.pins import PinGuard, PinLocked
 from lookup.store import Store, calendar_days
 from lookup.store import api_keys as api_key_rows
 from lookup.store import dossiers as rows
+from lookup.store import expected as expected_rows
 from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
 
 RESOLVED = history.RESOLVED
@@ -97,8 +98,12 @@ def hash_api_key(key: str) -> str:
 
 class Service:
     def __init__(self, store: Store, clock: Clock = utcnow, pin_length: int = 6,
-                 pin_failures_per_dossier: int = 10) -> None:
+                 pin_failures_per_dossier: int = 10,
+                 expected_min_samples: int | None = expected.DEFAULT_MIN_SAMPLES) -> None:
         self.store = store
+        # Finished dossiers needed before a lookup shows the expected completion; None: never
+        # read it (the benchmark's baseline).
+        self.expected_min_samples = expected_min_samples
         self.clock = clock
         self.pin_length = pin_length
         self.pins = PinGuard(store, pin_failures_per_dossier)
@@ -125,7 +130,8 @@ class Service:
                 found = rows.find_with_events(conn, code.match_key)
                 row, event_rows = found if found is not None else (None, [])
             else:
-                row = rows.find_by_match_key(conn, code.match_key)
+                row = rows.find_by_match_key(conn, code.match_key,
+                                             expected=self.expected_min_samples is not None)
         if row is None:
             return None
         if proof is not None and proof.pin and not proof.receipt:
@@ -199,7 +205,8 @@ class Service:
         now = self.clock()
         overdue = statuses.is_overdue(row.status, row.due_at, now)
         count = DueCount()
-        if row.due_at is not None and not statuses.get(row.status).final:
+        is_open = not statuses.get(row.status).final
+        if row.due_at is not None and is_open:
             count = due_count(self.calendar(), row.due_at, now, overdue)
         return DossierView(
             code=row.code,
@@ -224,6 +231,7 @@ class Service:
             working_days_left=count.left,
             working_days_late=count.late,
             due_today=count.due_today,
+            expected=self._expected(row) if is_open else None,
             note=row.note if statuses.get(row.status).note_is_public else "",
             language=row.language,
             last_change=row.status_at,
@@ -232,6 +240,32 @@ class Service:
             applicant_name=mask_name(row.applicant_name) if proven else None,
             timeline=tuple(timeline),
         )
+
+    def _expected(self, row: Row) -> expected.Expected | None:
+        samples = getattr(row, "expected_samples", None)
+        if samples is None or self.expected_min_samples is None:
+            return None
+        figures = expected.Figures(row.expected_p50, row.expected_p90, row.expected_on_time_share,
+                                   samples)
+        return expected.expected(figures, row.received_at, self.calendar(), self.expected_min_samples)
+
+    def refresh_expected(self) -> expected.Refreshed:
+        """Recompute the expected completion of every office and procedure from the last
+        12 months (`flask --app app expected-refresh`, and nightly)."""
+        now = self.clock()
+        since = expected.window_start(now)
+        with self.store.connect() as conn:
+            found = expected.figures(expected_rows.finished_between(conn, since, now), self.calendar())
+        with self.store.begin() as conn:
+            expected_rows.replace_all(conn, found, now)
+        shown = sum(f.samples >= (self.expected_min_samples or 0) for f in found.values())
+        return expected.Refreshed(since=since, dossiers=sum(f.samples for f in found.values()),
+                                  pairs=len(found), shown=shown)
+
+    def expected_table(self) -> list[Any]:
+        """Every office and procedure with enough finished dossiers, for /thong-ke."""
+        with self.store.connect() as conn:
+            return list(expected_rows.table(conn, self.expected_min_samples or 0))
 
     def calendar(self) -> WorkingCalendar:
         """The working calendar with the imported swaps, read again every CALENDAR_SECONDS."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from lookup import messages, statuses
 from lookup.clock import iso
+from lookup.expected import Expected
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class DossierView:
     proven: bool = False
     applicant_name: str | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    # How long this procedure usually takes at this office (lookup.expected), while open.
+    expected: Expected | None = None
 
     @property
     def due_date_moved(self) -> bool:
@@ -131,6 +134,7 @@ class DossierView:
             "overdue": self.overdue,
             "working_days_left": self.working_days_left,
             "working_days_late": self.working_days_late,
+            "expected": self.expected.as_dict() if self.expected is not None else None,
             "next_step": self.next_step(lang),
             "note": self.note or None,
             "proven": self.proven,

@@ -32,6 +32,8 @@ MAINTENANCE_SECONDS = 30
 SWEEP_LOCK = "tracuu:alerts:sweep"
 SCAN_LOCK = "tracuu:alerts:scan:running"
 SCAN_DONE = "tracuu:alerts:scan:done:{day}"
+EXPECTED_LOCK = "tracuu:expected:running"
+EXPECTED_DONE = "tracuu:expected:done:{day}"
 
 
 class RefusedJob(Exception):
@@ -152,3 +154,12 @@ class Periodic(threading.Thread):
                 redis.set(done, "1", ex=3 * 24 * 3600)
             finally:
                 redis.delete(SCAN_LOCK)
+        # The expected completion (lookup.expected) is recomputed nightly, by one worker.
+        refreshed = EXPECTED_DONE.format(day=local(self.alerts.now()).date().isoformat())
+        if not redis.exists(refreshed) and redis.set(EXPECTED_LOCK, "1", nx=True, ex=3600):
+            try:
+                done_now = self.alerts.service.refresh_expected()
+                log.info("expected completion refreshed: %d office/procedure pairs", done_now.pairs)
+                redis.set(refreshed, "1", ex=3 * 24 * 3600)
+            finally:
+                redis.delete(EXPECTED_LOCK)

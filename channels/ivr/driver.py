@@ -49,6 +49,9 @@ def to_match(view: DossierView) -> Match:
         days_left=view.working_days_left,
         days_late=view.working_days_late,
         due_today=view.due_today,
+        expected_low=view.expected.figures.p50_working_days if view.expected else None,
+        expected_high=view.expected.figures.p90_working_days if view.expected else None,
+        expected_share=view.expected.figures.on_time_percent if view.expected else None,
     )
 
 

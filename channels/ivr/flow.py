@@ -82,6 +82,10 @@ class Match:
     days_left: int | None = None
     days_late: int | None = None
     due_today: bool = False
+    # How long such dossiers usually take at this office (lookup.expected), while open.
+    expected_low: int | None = None
+    expected_high: int | None = None
+    expected_share: int | None = None
 
 
 # Outputs

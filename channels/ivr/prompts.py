@@ -62,6 +62,10 @@ DOSSIER = {
     "due": N_("Due date: %(date)s."),
     "on_time": N_("It is not overdue."),
     "overdue": N_("It is overdue."),
+    "expected": N_("Dossiers like this usually take %(low)s to %(high)s working days here; "
+                   "%(share)s percent are ready on time."),
+    "expected_same": N_("Dossiers like this usually take %(days)s working days here; "
+                        "%(share)s percent are ready on time."),
     "note": N_("Note from the office:"),
     "pickup": N_("Pickup place: %(office)s."),
     "address": N_("Address:"),
@@ -145,6 +149,12 @@ def detail_parts(match: Match, n: int, lang: str) -> list[tuple[str, str]]:
     if match.proven and procedure:
         say(DOSSIER["procedure"])
         parts.append((lang if procedure != match.procedure_vi else "vi", procedure + "."))
+    if match.expected_low is not None and not match.final:
+        if match.expected_low == match.expected_high:
+            say(DOSSIER["expected_same"], days=match.expected_low, share=match.expected_share)
+        else:
+            say(DOSSIER["expected"], low=match.expected_low, high=match.expected_high,
+                share=match.expected_share)
     parts.append((lang, messages.next_step(match.status, lang, overdue=match.overdue,
                                            note=bool(match.note))))
     if match.note:

@@ -30,6 +30,8 @@ DUE_COUNT = N_("Due %(date)s (%(count)s).")
 OVERDUE_SINCE = N_("Was due %(date)s; the office must give you a new date.")
 OVERDUE_SINCE_COUNT = N_("Was due %(date)s (%(count)s); the office must give you a new date.")
 AT_OFFICE = N_("At %(office)s.")
+EXPECTED = N_("Usually %(low)s-%(high)s working days, %(share)s%% on time.")
+EXPECTED_SAME = N_("Usually %(days)s working days, %(share)s%% on time.")
 WAIT_DESK = N_("Wait for the desk to accept it.")
 COLLECT_AT = N_("Collect at %(office)s.")
 BRING = N_("Bring receipt and ID card.")
@@ -148,7 +150,7 @@ def parts(view: DossierView, style: Style, count: str = "") -> list[Part | None]
             date = style.date(view.due_at)
             due = style.say(DUE_COUNT, date=date, count=count) if count else style.say(DUE, date=date)
         where = style.say(AT_OFFICE, office=view.handling_office) if view.handling_office else ""
-        return [part(due), part(where), call]
+        return [part(due), part(where), call, _expected(view, style)]
     if status in ("supplement_requested", "fee_due"):
         todo = with_note(TO_DO) if view.note else part(style.finish(messages.next_step(status, style.lang)))
         by = None
@@ -172,6 +174,17 @@ def parts(view: DossierView, style: Style, count: str = "") -> list[Part | None]
     if status in _DONE_STATUSES:
         return [part(style.say(NOTHING_MORE))]
     return [call]
+
+
+def _expected(view: DossierView, style: Style) -> Part | None:
+    """How long such dossiers usually take at this office: said only where it fits."""
+    if view.expected is None:
+        return None
+    figures = view.expected.figures
+    low, high = figures.p50_working_days, figures.p90_working_days
+    said = (style.say(EXPECTED_SAME, days=low, share=figures.on_time_percent) if low == high
+            else style.say(EXPECTED, low=low, high=high, share=figures.on_time_percent))
+    return part(said, required=False)
 
 
 def _note(view: DossierView) -> str:

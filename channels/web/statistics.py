@@ -70,6 +70,7 @@ def statistics() -> Any:
     current = stats.Month.containing(service().clock())
     return render(
         "stats.html", figures=figures, overall=overall, chart=chart, problem=problem,
+        procedures=service().expected_table(),
         month=month, month_label=month_label(month, lang), current=current,
         previous=month.previous(), following=month.next() if month < current else None,
     ), 400 if problem else 200
@@ -119,4 +120,29 @@ def statistics_csv() -> Any:
     response = Response(out.getvalue(), mimetype="text/csv")
     name = f"thong-ke-{month}" + ("-excel" if semicolon else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+PROCEDURE_CSV_COLUMNS = ("office_id", "office_name", "procedure", "p50_working_days",
+                         "p90_working_days", "on_time_percent", "samples", "computed_at")
+
+
+@blueprint.get("/thong-ke/thu-tuc.csv")
+@lookup_limit
+def procedures_csv() -> Any:
+    """How long each procedure takes at each office (lookup.expected), as on the page."""
+    lang = page_language()
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PROCEDURE_CSV_COLUMNS)
+    for row in service().expected_table():
+        writer.writerow([
+            spreadsheet_text(row.office_id),
+            spreadsheet_text((row.name_en if lang == "en" else "") or row.name_vi),
+            spreadsheet_text(row.procedure), row.p50_working_days, row.p90_working_days,
+            f"{100 * row.on_time_share:.1f}", row.samples, row.computed_at.date().isoformat(),
+        ])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="thong-ke-thu-tuc.csv"'
     return response

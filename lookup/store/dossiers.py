@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office
-from lookup.store.schema import agencies, dossiers, events
+from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office, office
+from lookup.store.schema import agencies, dossiers, events, expected_times
 
 
 def _insert(conn: Connection, table):
@@ -95,21 +95,40 @@ _PUBLIC_COLUMNS = (
     )),
     *OFFICE_COLUMNS,
 )
-_BY_MATCH_KEY = select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE).where(
+# The expected completion of the dossier's procedure at its office (lookup.expected), read in
+# the same query: a lookup that shows it costs no extra round trip.
+_EXPECTED_COLUMNS = (
+    expected_times.c.samples.label("expected_samples"),
+    expected_times.c.p50_working_days.label("expected_p50"),
+    expected_times.c.p90_working_days.label("expected_p90"),
+    expected_times.c.on_time_share.label("expected_on_time_share"),
+)
+_LOOKUP_FROM = DOSSIERS_WITH_OFFICE.outerjoin(expected_times, and_(
+    expected_times.c.office_id == office.c.id,
+    expected_times.c.procedure == dossiers.c.procedure_name_vi,
+))
+_LOOKUP_COLUMNS = (*_PUBLIC_COLUMNS, *_EXPECTED_COLUMNS)
+_BY_MATCH_KEY = select(*_LOOKUP_COLUMNS).select_from(_LOOKUP_FROM).where(
+    dossiers.c.match_key == bindparam("match_key")
+)
+# Without the expected completion: the benchmark's baseline (bench/expected_lookup.py).
+_BY_MATCH_KEY_PLAIN = select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE).where(
     dossiers.c.match_key == bindparam("match_key")
 )
 _WITH_EVENTS = (
-    select(*_PUBLIC_COLUMNS, events.c.status.label("event_status"), events.c.at.label("event_at"),
+    select(*_LOOKUP_COLUMNS, events.c.status.label("event_status"), events.c.at.label("event_at"),
            events.c.note.label("event_note"), events.c.due_at.label("event_due_at"))
-    .select_from(DOSSIERS_WITH_OFFICE.outerjoin(events, events.c.dossier_id == dossiers.c.id))
+    .select_from(_LOOKUP_FROM.outerjoin(events, events.c.dossier_id == dossiers.c.id))
     .where(dossiers.c.match_key == bindparam("match_key"))
     .order_by(events.c.at, events.c.id)
 )
 
 
-def find_by_match_key(conn: Connection, match_key: str) -> Row | None:
-    """The dossier with its office, in one indexed query."""
-    return conn.execute(_BY_MATCH_KEY, {"match_key": match_key}).first()
+def find_by_match_key(conn: Connection, match_key: str, *, expected: bool = True) -> Row | None:
+    """The dossier with its office (and, unless asked not to, its procedure's expected
+    completion there), in one indexed query."""
+    return conn.execute(_BY_MATCH_KEY if expected else _BY_MATCH_KEY_PLAIN,
+                        {"match_key": match_key}).first()
 
 
 def find_with_events(conn: Connection, match_key: str) -> tuple[Row, list[Row]] | None:
@@ -123,7 +142,7 @@ def find_with_events(conn: Connection, match_key: str) -> tuple[Row, list[Row]] 
 
 
 def find_by_keypad(conn: Connection, keypad: str, limit: int = 5) -> Sequence[Row]:
-    stmt = (select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE)
+    stmt = (select(*_LOOKUP_COLUMNS).select_from(_LOOKUP_FROM)
             .where(dossiers.c.keypad == keypad).order_by(dossiers.c.id).limit(limit))
     return conn.execute(stmt).all()
 

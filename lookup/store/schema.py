@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -225,6 +226,20 @@ alert_switches = Table(
     Column("kind", String(32), primary_key=True),
     Column("enabled", Boolean, nullable=False),
     Column("updated_at", Timestamp(), nullable=False),
+)
+
+expected_times = Table(
+    "expected_times",
+    metadata,
+    # How long dossiers of one procedure took at one office (lookup.expected), recomputed in
+    # bulk (expected-refresh, nightly); a lookup joins it by the dossier's office and procedure.
+    Column("office_id", String(64), primary_key=True),
+    Column("procedure", Text, primary_key=True),
+    Column("samples", Integer, nullable=False),
+    Column("p50_working_days", Integer, nullable=False),
+    Column("p90_working_days", Integer, nullable=False),
+    Column("on_time_share", Float, nullable=False),
+    Column("computed_at", Timestamp(), nullable=False),
 )
 
 calendar_days = Table(

@@ -215,3 +215,21 @@ def test_outbox_and_sweeper_on_both_databases(database_url, redis_url):
     with alerts.store.connect() as conn:
         assert rows.get_for_sending(conn, found[0].id).opted_out is False
     app.extensions["tracuu.store"].dispose()
+
+
+def test_the_nightly_housekeeping_refreshes_the_expected_completion_once_a_day(app, dossiers, redis_url):
+    from lookup.store.schema import expected_times
+    from worker.runner import Periodic
+
+    code = dossiers.new(received_ago=timedelta(days=10))
+    dossiers.event(code, "ready", at=NOW - timedelta(days=1))
+    alerts = app.extensions["tracuu.alerts"]
+    periodic = Periodic(alerts)
+    periodic.tick()
+    with alerts.store.connect() as conn:
+        assert [(r.samples, r.p50_working_days) for r in conn.execute(expected_times.select())] == [(1, 7)]
+        conn.execute(expected_times.delete())
+        conn.commit()
+    periodic.tick()  # done today: not again
+    with alerts.store.connect() as conn:
+        assert conn.execute(expected_times.select()).all() == []
