@@ -16,8 +16,10 @@ beside it with its own ratio, for comparison.
 
 Prompts are rendered once before the measured turns (a first-time sentence costs an
 espeak-ng + sox run; that figure is printed too), so the p95 is the cached, steady state.
+As `flask ivr-asterisk` does, the adapter saves each call's state to Redis (a private
+redis-server here; `--no-states` leaves it out, to see what saving costs).
 
-Usage: python bench/ivr_turn.py [--turns 1000] [--pings 1000]
+Usage: python bench/ivr_turn.py [--turns 1000] [--pings 1000] [--no-states]
 Target (issue 4): ratio ≤ 2.
 """
 
@@ -37,10 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from channels.ivr import build_driver, prompt_store  # noqa: E402
 from channels.ivr.asterisk import AsteriskAdapter  # noqa: E402
+from channels.ivr.call_state import CallStates  # noqa: E402
 from channels.ivr.flow import static_prompts  # noqa: E402
 from config import TestConfig  # noqa: E402
 from lookup import codes, demo  # noqa: E402
 from tests.support.fake_ami import HANGUP, FakeAsterisk  # noqa: E402
+from tests.support.servers import RedisServer  # noqa: E402
 
 TURNS_PER_CALL = 8  # language, code, confirm, repeat, another, code, confirm, repeat
 # How long each prompt "plays" before the caller's keys come back. Real prompts last seconds;
@@ -98,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--pings", type=int, default=1000)
+    parser.add_argument("--no-states", action="store_true", help="do not save the calls' states to Redis")
     args = parser.parse_args()
 
     # Started first, and by spawning, so it shares neither our threads nor our interpreter lock.
@@ -108,6 +113,7 @@ def main() -> None:
     port = pipe.recv()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ivr-"))
+    redis = None if args.no_states else RedisServer(workdir).start()
     config = TestConfig()
     config.DATABASE_URL = f"sqlite:///{workdir / 'bench.db'}"
     config.IVR_AUDIO_DIR = workdir / "audio"
@@ -125,7 +131,8 @@ def main() -> None:
     setup = time.perf_counter() - started
     driver = build_driver(app)
     gc.freeze()  # as `flask ivr-asterisk` does once set up
-    adapter = AsteriskAdapter(driver, store, "127.0.0.1", port, "ivr", "ivrsecret",
+    states = CallStates(redis.url, "bench:ivr:", ttl=600) if redis is not None else None
+    adapter = AsteriskAdapter(driver, store, "127.0.0.1", port, "ivr", "ivrsecret", states=states,
                               keepalive=3600, clock=driver.clock).start()
     if not adapter.connected.wait(10):
         raise SystemExit("adapter did not log in to the fake Asterisk")
@@ -161,8 +168,11 @@ def main() -> None:
     adapter.stop()
     pipe.send(None)
     switch.join(10)
+    if redis is not None:
+        redis.stop()
 
     turn_p95, ping_p95 = p95(turns), p95(pings)
+    print(f"call states saved to Redis: {'no' if redis is None else 'yes (a private redis-server)'}")
     print(f"setup: static prompts {setup:.1f}s, warm-up calls (rendering their sentences) {warm_up:.1f}s;"
           f" one new sentence rendered (espeak-ng + sox) in {render_seconds * 1000:.0f} ms")
     print(f"turn (AsyncAGIExec with digits -> next Action: AGI, at the fake), {len(turns)} turns: "
