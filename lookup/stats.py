@@ -108,6 +108,12 @@ class MonthFigures:
     offices: tuple[OfficeFigures, ...]
 
     @property
+    def empty(self) -> bool:
+        """No dossier was received or resolved in the month (offices may still have some in
+        progress from before)."""
+        return not any(office.received or office.resolved for office in self.offices)
+
+    @property
     def overall(self) -> OfficeFigures:
         def total(name: str) -> int:
             return sum(getattr(office, name) for office in self.offices)
@@ -159,6 +165,20 @@ class FiguresCache:
         with self._lock:
             self._computing.pop(month, None)
         return found
+
+    def latest_with_data(self, now: datetime, back: int = 12) -> Month:
+        """The month to open on when none is chosen: the current one, unless nothing was
+        received or resolved in it yet (the 1st of the month), then the latest of the `back`
+        months before it that had something; the current one when none did."""
+        current = month = Month.containing(now)
+        first = self.first_month()
+        for _ in range(back + 1):
+            if first is None or month < first:
+                break
+            if not self.get(month, now).empty:
+                return month
+            month = month.previous()
+        return current
 
     def first_month(self) -> Month | None:
         """The month of the earliest dossier (an indexed look-up, kept like a past month)."""

@@ -39,17 +39,22 @@ def service() -> Service:
 
 def month_figures(month: stats.Month) -> stats.MonthFigures:
     """The figures scan the dossiers: kept per process (lookup.stats.FiguresCache)."""
+    return figures_cache().get(month, service().clock())
+
+
+def figures_cache() -> stats.FiguresCache:
     cache = current_app.extensions.get("tracuu.web.figures")
     if cache is None:
         cache = current_app.extensions["tracuu.web.figures"] = stats.FiguresCache(service().store)
-    return cache.get(month, service().clock())
+    return cache
 
 
 def chosen_month() -> tuple[stats.Month, str | None]:
+    """The month asked for; with none, the latest month with data (not an empty 1st)."""
     now = service().clock()
     asked = request.args.get("month")
     if not asked:
-        return stats.Month.containing(now), None
+        return figures_cache().latest_with_data(now), None
     try:
         return stats.Month.parse(asked[:20], now), None
     except stats.BadMonth as bad:
@@ -68,10 +73,13 @@ def statistics() -> Any:
         + [(messages.gettext(lang, N_("All offices")), overall.on_time_percent)]
     )
     current = stats.Month.containing(service().clock())
+    # Opened on an earlier month because nothing happened yet in this one: say so.
+    earlier = month < current and not request.args.get("month")
     return render(
         "stats.html", figures=figures, overall=overall, chart=chart, problem=problem,
         procedures=service().expected_table(),
         month=month, month_label=month_label(month, lang), current=current,
+        current_label=month_label(current, lang) if earlier else None,
         previous=month.previous(), following=month.next() if month < current else None,
     ), 400 if problem else 200
 

@@ -150,6 +150,19 @@ def test_readable_at_360_px_with_visible_focus(site, browser):
             assert overflow <= 0, path
             size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
             assert size >= 16
+        # The statistics stack: no sideways scrolling inside the table's region either, and
+        # every figure and its column name on screen.
+        page.goto(site.url + "/thong-ke")
+        region = page.locator(".scroll")
+        assert region.evaluate("e => e.scrollWidth - e.clientWidth") <= 0
+        cells = page.locator(".figures td, .figures th[scope=row]")
+        assert cells.count() >= 7
+        for box in cells.evaluate_all("cells => cells.map(c => c.getBoundingClientRect().toJSON())"):
+            assert 0 <= box["left"] and box["right"] <= PHONE["width"], box
+        label = page.locator(".figures tbody td").nth(3).evaluate(
+            "c => getComputedStyle(c, '::before').content")
+        assert label == '"Tỷ lệ đúng hạn"'
+        screenshot(page, "statistics-360")
         page.goto(site.url + "/")
         page.get_by_label("Mã hồ sơ").focus()
         page.keyboard.press("Tab")

@@ -11,7 +11,7 @@ import pytest
 from lookup import stats
 from lookup.clock import parse_moment
 from lookup.ingest import EventFields, dossier_fields
-from tests.channels.web.htmlcheck import find_all, parse_page, text_of
+from tests.channels.web.htmlcheck import by_id, find_all, parse_page, text_of
 from tests.conftest import NOW, make_app
 
 A, B = "000.00.04.H40", "000.00.12.H05"
@@ -233,3 +233,65 @@ def test_semicolon_csv_cells_never_become_formulas(client, service):
     text = client.get("/thong-ke.csv?month=2026-10&sep=semicolon").data.decode("utf-8-sig")
     [row] = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r[1] == B]
     assert row[2] == "'=1+2;3"
+
+
+def test_on_the_first_of_the_month_it_opens_on_the_latest_month_with_data(client, service):
+    from lookup.clock import fixed
+
+    load_october(service)
+    service.clock = fixed(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))  # 10:00 on 1 December
+    tree = parse_page(client.get("/thong-ke?lang=en").data, "en")
+    assert by_id(tree, "month").get("value") == "2026-11"
+    words = text_of(tree)
+    assert "Nothing was received or resolved yet in December 2026, so these are the figures of " \
+           "the latest month that had some." in words
+    assert "/thong-ke?month=2026-12" in {a.get("href") for a in find_all(tree, "a")}
+    # Asked for, the empty month is shown as it is, without the notice.
+    december = text_of(parse_page(client.get("/thong-ke?month=2026-12&lang=en").data, "en"))
+    assert "No office received or resolved a dossier in this month." in december
+    assert "latest month that had some" not in december
+    # Once something happens in December, December it is.
+    put(service, A, f"{A}-261201-0001", "2026-12-01T08:00", "2026-12-10")
+    service.clock = fixed(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    assert stats.FiguresCache(service.store).latest_with_data(service.clock()) == stats.Month(2026, 12)
+
+
+def test_nothing_at_all_opens_on_the_current_month(client):
+    tree = parse_page(client.get("/thong-ke").data, "vi")
+    assert by_id(tree, "month").get("value") == "2026-11"
+    assert "tháng gần nhất có hồ sơ" not in text_of(tree)
+
+
+def bars_by_office(tree):
+    svg = next(tree.iter("{http://www.w3.org/2000/svg}svg"))
+    found = {}
+    for group in svg.iter("{http://www.w3.org/2000/svg}g"):
+        title = next(group.iter("{http://www.w3.org/2000/svg}title")).text
+        rects = {r.get("class"): float(r.get("width")) for r in group.iter("{http://www.w3.org/2000/svg}rect")}
+        words = [t.text for t in group.iter("{http://www.w3.org/2000/svg}text")]
+        found[title.split(":")[0]] = (rects, words)
+    return found
+
+
+def test_zero_per_cent_and_nothing_resolved_are_drawn_differently(client, service):
+    load_october(service)
+    late = "000.00.31.H17"
+    service.put_agency(late, {"name_vi": "UBND phường Hòa Khánh", "name_en": "", "address": "",
+                              "pickup_hours": "", "hotline": ""}, late)
+    put(service, late, f"{late}-261001-0001", "2026-10-01T09:00", "2026-10-05", ("ready", "2026-10-09T09:00"))
+    october = bars_by_office(parse_page(client.get("/thong-ke?month=2026-10&lang=en").data, "en"))
+    rects, words = october["UBND phường Hòa Khánh"]
+    assert rects == {"track": 272.0, "bar zero": 3.0} and words[-1] == "0%"  # a red stub, and 0%
+    november = bars_by_office(parse_page(client.get("/thong-ke?month=2026-11&lang=en").data, "en"))
+    rects, words = november["Thanh Xuan Ward"]  # in progress, nothing resolved
+    assert rects == {"track none": 271.0}  # only a dashed outline: no track, no bar
+    assert "none resolved" in words and words[-1] == "–"
+
+
+def test_each_figure_carries_its_column_name_for_narrow_screens(client, service):
+    load_october(service)
+    tree = parse_page(client.get("/thong-ke?month=2026-10&lang=en").data, "en")
+    row = [r for r in find_all(tree, "tr") if text_of(r).startswith("Thanh Xuan Ward")][0]
+    assert [(c.get("data-label"), text_of(c)) for c in find_all(row, "td")] == [
+        ("Received in the month", "7"), ("Resolved in the month", "4"), ("Resolved on time", "3"),
+        ("On time", "75%"), ("In progress", "3"), ("Overdue in progress", "1")]
