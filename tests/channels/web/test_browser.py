@@ -7,7 +7,9 @@ import pytest
 
 from lookup import demo as demo_data
 from lookup import qr
-from tests.conftest import make_app
+from lookup.expected import Figures
+from lookup.store import expected as expected_rows
+from tests.conftest import NOW, make_app
 from tests.support.browser import LiveServer, chromium, screenshot
 
 pytestmark = pytest.mark.browser
@@ -152,11 +154,16 @@ def test_readable_at_360_px_with_visible_focus(site, browser):
             assert size >= 16
         # The statistics stack: no sideways scrolling inside the table's region either, and
         # every figure and its column name on screen.
+        with site.app.extensions["tracuu.store"].begin() as conn:  # the per-procedure table too
+            expected_rows.replace_all(conn, {("000.00.04.H40", "Chứng thực bản sao từ bản chính"):
+                                             Figures(5, 8, 0.92, 143)}, NOW)
         page.goto(site.url + "/thong-ke")
-        region = page.locator(".scroll")
-        assert region.evaluate("e => e.scrollWidth - e.clientWidth") <= 0
+        regions = page.locator(".scroll")
+        assert regions.count() == 2
+        for n in range(2):
+            assert regions.nth(n).evaluate("e => e.scrollWidth - e.clientWidth") <= 0
         cells = page.locator(".figures td, .figures th[scope=row]")
-        assert cells.count() >= 7
+        assert cells.count() >= 7 * 3 + 6
         for box in cells.evaluate_all("cells => cells.map(c => c.getBoundingClientRect().toJSON())"):
             assert 0 <= box["left"] and box["right"] <= PHONE["width"], box
         label = page.locator(".figures tbody td").nth(3).evaluate(
