@@ -60,6 +60,10 @@ class ZaloTokens:
         self.sleep = sleep
         self.session = http_session(self.url)
         self._seeded = False
+        # The token this process last read or made, and its expiry: reused without a database
+        # read while far from expiry. If another process refreshed meanwhile and Zalo rejects
+        # ours, the caller comes back with `rejected` and reads the new one.
+        self._held: tuple[str, datetime] | None = None
 
     # -- what callers use ----------------------------------------------------------------------
     def access_token(self, *, rejected: str | None = None) -> str:
@@ -67,6 +71,9 @@ class ZaloTokens:
 
         Raises TokenUnavailable when there is none and none can be had now.
         """
+        held = self._held
+        if held is not None and held[0] != rejected and held[1] - self.clock() > REFRESH_AHEAD:
+            return held[0]
         deadline = time.monotonic() + WAIT.total_seconds()
         while True:
             state = self.state()
@@ -74,6 +81,7 @@ class ZaloTokens:
             usable = bool(state.access_token) and state.access_token != rejected \
                 and state.valid_for(now) > timedelta(0)
             if usable and state.valid_for(now) > REFRESH_AHEAD:
+                self._held = (state.access_token, state.expires_at)
                 return state.access_token
             if not state.refresh_token:
                 raise TokenUnavailable("no Zalo refresh token: set ZALO_REFRESH_TOKEN (docs/zalo.md)",
@@ -140,6 +148,7 @@ class ZaloTokens:
             log.error("Zalo token refreshed but the stored pair had changed meanwhile; kept theirs")
             return self.state().access_token or access
         log.info("Zalo access token refreshed; valid until %s", expires_at.isoformat(timespec="minutes"))
+        self._held = (access, expires_at)
         return access
 
     def _call(self, refresh_token: str) -> tuple[str, str, datetime]:

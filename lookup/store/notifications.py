@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup import delivery
@@ -119,12 +120,21 @@ def compare_and_set(conn: Connection, notification_id: int, expected: dict[str, 
 
     This is what keeps two workers from both sending one text: only one UPDATE matches.
     """
-    conditions = [notifications.c.id == notification_id]
-    for name, value in expected.items():
+    stmt = _cas_statement(tuple((name, value is None) for name, value in expected.items()), tuple(values))
+    params = {"_id": notification_id, **{f"_e_{k}": v for k, v in expected.items() if v is not None},
+              **{f"_v_{k}": v for k, v in values.items()}}
+    return conn.execute(stmt, params).rowcount == 1
+
+
+@lru_cache(maxsize=64)
+def _cas_statement(expected: tuple[tuple[str, bool], ...], names: tuple[str, ...]):
+    """One UPDATE per shape of compare-and-set, built once: a job makes two or three of them,
+    and building the statement cost as much as running it on SQLite."""
+    conditions = [notifications.c.id == bindparam("_id")]
+    for name, is_null in expected:
         column = notifications.c[name]
-        conditions.append(column.is_(None) if value is None else column == value)
-    result = conn.execute(update(notifications).where(*conditions).values(**values))
-    return result.rowcount == 1
+        conditions.append(column.is_(None) if is_null else column == bindparam(f"_e_{name}"))
+    return update(notifications).where(*conditions).values({name: bindparam(f"_v_{name}") for name in names})
 
 
 def left_behind(conn: Connection, due_before: datetime, orphaned_before: datetime, limit: int,

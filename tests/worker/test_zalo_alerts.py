@@ -228,3 +228,19 @@ def test_the_demo_never_reaches_zalo(zalo_values, zalo, twilio):
         assert deliver(app, notification.id) == "sent"
     assert zalo.sent() == [] and twilio.sent() == [] and zalo.refresh_attempts == 0
     assert {(r.channel, r.provider) for r in all_rows(app)} == {("sms", "console")}
+
+
+def test_quiet_hours_hold_for_zalo(database_file_url, redis_url, twilio, zalo):
+    from datetime import UTC, datetime
+
+    from lookup.clock import fixed
+
+    night = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # 23:00 in Hà Nội
+    values = settings(database_file_url, redis_url, TWILIO_API_URL=twilio.url, QUIET_HOURS="21:00-07:00",
+                      **zalo_settings(zalo.url))
+    writer = build_app({**values, "QUIET_HOURS": ""}, clock=fixed(night))  # enqueued at once
+    _, notification = one_alert(writer)
+    worker = build_app(values, clock=fixed(night))
+    assert deliver(worker, notification.id) == "deferred"
+    assert row(worker, notification.id).send_after == datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
+    assert zalo.sent() == [] and twilio.sent() == []

@@ -54,3 +54,20 @@ def test_workers_refresh_a_token_about_to_expire_before_it_does(database_file_ur
     # Zalo answers the refresh before the worker has stored what it got: wait for the store.
     wait_until(lambda: tokens.state().access_token == zalo.access_token, what="the new token stored")
     assert tokens.state().access_token != first and zalo.refreshes == 2
+
+
+def test_zalo_pacing_is_shared_by_all_workers(database_file_url, redis_url, twilio, zalo, workers):
+    values = settings(database_file_url, redis_url, TWILIO_API_URL=twilio.url,
+                      **zalo_settings(zalo.url, ZALO_RATE_PER_SECOND=4))
+    app = build_app(values)
+    app.extensions["tracuu.alerts"].zalo_tokens.access_token()
+    dossiers = Dossiers(app)
+    for _ in range(12):
+        dossiers.event(dossiers.new(), "ready")
+    workers(values).start(3)
+    wait_until(lambda: all_done(app), what="all sent")
+    moments = sorted(z.at for z in zalo.sent())
+    assert len(moments) == 12 and twilio.sent() == []
+    # 12 ZNS at 4 a second from 3 workers spread over at least 11 gaps of 0.25 s (a lower bound
+    # only: a loaded machine can bunch sends, nothing can make paced ones come sooner).
+    assert moments[-1] - moments[0] >= timedelta(seconds=2.5)
