@@ -3,6 +3,8 @@ SQLite file, and local fakes of Zalo's and Twilio's APIs."""
 
 from datetime import timedelta
 
+import pytest
+
 from lookup.tokens import TokenVault
 from tests.support.fake_zalo import FakeZalo
 from tests.worker.support import Dossiers, all_done, all_rows, build_app, settings, wait_until, zalo_settings
@@ -71,3 +73,24 @@ def test_zalo_pacing_is_shared_by_all_workers(database_file_url, redis_url, twil
     # 12 ZNS at 4 a second from 3 workers spread over at least 11 gaps of 0.25 s (a lower bound
     # only: a loaded machine can bunch sends, nothing can make paced ones come sooner).
     assert moments[-1] - moments[0] >= timedelta(seconds=2.5)
+
+
+def test_the_worker_refuses_to_start_with_zalo_and_no_app(tmp_path):
+    values = settings(f"sqlite:///{tmp_path / 'a.db'}", "redis://127.0.0.1:1/0",
+                      **zalo_settings("http://127.0.0.1:9", ZALO_APP_ID=""))
+    result = build_app(values).test_cli_runner().invoke(args=["alerts-worker", "--burst"])
+    assert result.exit_code != 0
+    assert "cannot send alerts" in result.output and "ZALO_APP_ID" in result.output
+
+
+@pytest.mark.parametrize(("setting", "value", "says"), [
+    ("ALERT_CHANNELS", "zalo,fax", "unknown fax"),
+    ("ALERT_CHANNELS", "", "ALERT_CHANNELS is empty"),
+    ("ZALO_TEMPLATES", "ready", "'ready' is not name=template_id"),
+    ("ZALO_TEMPLATES", "ready.fr=1", "language must be one of vi, en"),
+    ("ZALO_TEMPLATES", "weather=1", "unknown alert 'weather'"),
+])
+def test_settings_that_cannot_be_read_stop_the_app_with_the_reason(tmp_path, setting, value, says):
+    values = settings(f"sqlite:///{tmp_path / 'a.db'}", "redis://127.0.0.1:1/0", **{setting: value})
+    with pytest.raises(ValueError, match=says):
+        build_app(values)
