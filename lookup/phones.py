@@ -59,6 +59,11 @@ def _parse(compact: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_vietnamese_mobile(e164: str) -> bool:
+    """A number our SMS short code can text: a Vietnamese mobile (+84 3x, 5x, 7x, 8x, 9x)."""
+    return bool(_INTL_MOBILE.match(e164))
+
+
 def same_number(a: str | None, b: str | None) -> bool:
     """True when both name one phone; anything unparsable matches nothing."""
     if not a or not b:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from lookup import codes, expected, history, ingest, phones, statuses
+from lookup import codes, expected, history, ingest, messages, phones, recipients, statuses
 from lookup.calendar import DueCount, Swap, WorkingCalendar, due_count
 from lookup.clock import Clock, utcnow
 from lookup.digits import ascii_digits
@@ -27,6 +27,8 @@ from lookup.store import Store, calendar_days
 from lookup.store import api_keys as api_key_rows
 from lookup.store import dossiers as rows
 from lookup.store import expected as expected_rows
+from lookup.store import phones as phone_rows
+from lookup.store import recipients as recipient_rows
 from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
 
 RESOLVED = history.RESOLVED
@@ -75,6 +77,9 @@ class ChangeListener(Protocol):
 
     def after_commit(self, token: Any) -> None:
         """Act outside the database once the change is safe (e.g. enqueue jobs)."""
+
+    def confirmation_in_transaction(self, conn: Connection, confirmation: recipients.Confirmation) -> Any:
+        """Write the text that carries a confirmation code, in the transaction that made it."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,9 @@ class Service:
             language=row.language,
             last_change=row.status_at,
             receipt_version=row.receipt_version,
+            extra_phone=recipients.ExtraPhone.of(
+                getattr(row, "extra_phone", None), getattr(row, "extra_confirmed_at", None),
+                getattr(row, "extra_code_expires_at", None), now) if proven else None,
             proven=proven,
             applicant_name=mask_name(row.applicant_name) if proven else None,
             timeline=tuple(timeline),
@@ -466,6 +474,56 @@ class Service:
             at=event.at,
         )
 
+    # One more phone for the alerts (lookup.recipients)
+
+    def add_recipient(self, code_text: str, proof: Proof, phone_text: str,
+                      language: str) -> recipients.ExtraPhone:
+        """Send a code to one more phone for this dossier's alerts; it gets alerts once it
+        texts the code back (Subscribers.answer_code). `proof` must prove the dossier is the
+        asker's (the receipt: its QR link, or a PIN checked earlier for its version).
+
+        Raises recipients.Refused (with a reason) when the phone cannot be added now, and
+        LookupError when the code is unknown or the proof does not hold (any more)."""
+        try:
+            phone = phones.to_e164(phone_text)
+        except phones.InvalidPhone:
+            raise recipients.Refused(recipients.INVALID_PHONE) from None
+        if not phones.is_vietnamese_mobile(phone):
+            raise recipients.Refused(recipients.INVALID_PHONE)
+        code = codes.parse(code_text)
+        now = self.clock()
+        tokens: list[tuple[ChangeListener, Any]] = []
+        with self.store.begin() as conn:
+            # The dossier's row, locked: two requests at once cannot both send a code.
+            row = rows.get_for_update(conn, code.match_key)
+            if row is None or not proof.offered or not self._proven(row, proof):
+                raise LookupError("not proven")
+            existing = recipient_rows.get(conn, row.id)
+            sends, since = recipients.check_add(existing, phone, _e164(row.applicant_phone),
+                                                phone_rows.is_opted_out(conn, phone), now)
+            secret = recipients.new_code()
+            expires = now + recipients.CODE_LIFETIME
+            recipient_rows.put(conn, row.id, {
+                "phone": phone, "language": messages.language(language),
+                "code_hash": recipients.code_hash(row.id, secret), "code_expires_at": expires,
+                "tries": 0, "confirmed_at": None, "sends": sends, "sends_since": since,
+            }, now)
+            confirmation = recipients.Confirmation(row.id, row.code, phone, messages.language(language),
+                                                   secret, expires)
+            tokens = [(lst, lst.confirmation_in_transaction(conn, confirmation)) for lst in self.listeners]
+        self._after_commit(tokens)
+        return recipients.ExtraPhone(recipients.shown_phone(phone), False, expires)
+
+    def remove_recipient(self, code_text: str, proof: Proof) -> None:
+        """Stop the alerts to the dossier's extra phone (the registered phone keeps its own).
+        LookupError when the code is unknown or the proof does not hold."""
+        code = codes.parse(code_text)
+        with self.store.begin() as conn:
+            row = rows.get_for_update(conn, code.match_key)
+            if row is None or not proof.offered or not self._proven(row, proof):
+                raise LookupError("not proven")
+            recipient_rows.remove(conn, row.id, self.clock())
+
     def _after_commit(self, tokens: list[tuple[ChangeListener, Any]]) -> None:
         for listener, token in tokens:
             listener.after_commit(token)
@@ -480,6 +538,13 @@ def statement(fields: DossierFields, *, live: bool = True) -> history.Statement:
         due_at=fields.first_due_at if moved else fields.due_at, note=fields.note,
         handling_office=fields.handling_office, live=live,
         due_moved_to=fields.due_at if moved else None)
+
+
+def _e164(phone: str) -> str:
+    try:
+        return phones.to_e164(phone)
+    except phones.InvalidPhone:
+        return ""
 
 
 def _pin_matches(given: str, pin: str) -> bool:

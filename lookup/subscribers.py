@@ -14,12 +14,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from lookup import delivery
+from lookup import delivery, recipients
 from lookup.clock import Clock, utcnow
+from lookup.privacy import mask_phone
 from lookup.store import Store
 from lookup.store import chat_users as chat_rows
 from lookup.store import notifications as notification_rows
 from lookup.store import phones as phone_rows
+from lookup.store import recipients as recipient_rows
 from lookup.store.phones import PhoneSettings
 
 __all__ = ["ChatUser", "PhoneSettings", "Subscribers"]
@@ -58,10 +60,30 @@ class Subscribers:
         with self.store.begin() as conn:
             if opted_out is not None:
                 phone_rows.set_opted_out(conn, phone, opted_out, now)
+            if opted_out:
+                # STOP from a dossier's extra phone removes it there (lookup.recipients);
+                # the registered phones keep their alerts.
+                removed = recipient_rows.remove_phone(conn, phone, now)
+                if removed:
+                    log.info("%s is no longer an extra phone of %d dossier(s)", mask_phone(phone), removed)
             if language is not None:
                 phone_rows.set_language(conn, phone, language, now)
 
     # Chat users
+
+    def answer_code(self, phone: str, code: str) -> recipients.Answer:
+        """A code texted in by `phone`: confirms it as the extra phone of the dossier whose
+        code it is (lookup.recipients), or counts a wrong try against every code it waits on."""
+        now = self.clock()
+        with self.store.begin() as conn:
+            waiting = recipient_rows.waiting_for(conn, phone)
+            answer, confirmed, wrong = recipients.answer(list(waiting), code, now)
+            if confirmed is not None and not recipient_rows.confirm(conn, confirmed.dossier_id,
+                                                                    confirmed.code_hash, now):
+                answer = recipients.Answer(recipients.NOTHING_WAITING)  # another text got there first
+            recipient_rows.count_wrong(conn, [row.dossier_id for row in wrong], recipients.MAX_TRIES, now)
+        log.info("code from %s: %s", mask_phone(phone), answer.outcome)
+        return answer
 
     def chat_user(self, channel: str, user_id: str) -> ChatUser:
         with self.store.connect() as conn:

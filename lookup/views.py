@@ -9,6 +9,7 @@ from typing import Any
 from lookup import messages, statuses
 from lookup.clock import iso
 from lookup.expected import Expected
+from lookup.recipients import ExtraPhone
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class DossierView:
     last_change: datetime | None = None
     # The receipt in force (lookup.qr): what a proof of holding it was checked against.
     receipt_version: int = 0
+    # With proof, on the web: the one more phone that gets the alerts, if any (lookup.recipients).
+    extra_phone: ExtraPhone | None = None
     proven: bool = False
     applicant_name: str | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)

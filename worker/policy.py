@@ -1,8 +1,9 @@
 """What triggers which alert: a table, and the pure functions that read it.
 
-One cause never yields the same kind twice: the outbox row is unique per (dossier, cause,
-kind), and the causes below are chosen so that a repeat of the same fact maps to the same
-cause (the same event, the same new due date, the same missed due date, the same ready spell).
+One cause never yields the same kind twice to one phone: the outbox row is unique per
+(dossier, cause, kind, recipient's phone), and the causes below are chosen so that a repeat
+of the same fact maps to the same cause (the same event, the same new due date, the same
+missed due date, the same ready spell).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ STOPPED = "stopped"
 NEW_DUE_DATE = "new_due_date"
 OVERDUE = "overdue"
 PICKUP_REMINDER = "pickup_reminder"
+# Not an alert about the dossier: the code a phone just added for its alerts must text back
+# (lookup.recipients). Sent at once, quiet hours or not, and only while the code lives.
+CONFIRM_PHONE = "confirm_phone"
 
 # The status a dossier moved to -> the alert it causes.
 ON_STATUS = {

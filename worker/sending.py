@@ -29,8 +29,9 @@ from sqlalchemy import Connection, Row
 from channels.sms.senders import CannotAsk, SendError
 from lookup import delivery
 from lookup.privacy import mask_phone
+from lookup.recipients import CODE_LIFETIME
 from lookup.store import notifications as rows
-from worker import dispatch, quiet
+from worker import dispatch, policy, quiet
 from worker.context import Alerts
 
 log = logging.getLogger(__name__)
@@ -91,9 +92,13 @@ class _Attempt:
             return "early"  # its own job is scheduled; the sweeper re-enqueues it if that is lost
         if row.opted_out:
             return self._end(delivery.SKIPPED, "opted out")
+        confirmation = row.kind == policy.CONFIRM_PHONE
+        if confirmation and now >= row.created_at + CODE_LIFETIME:
+            return self._end(delivery.FAILED, f"expired: the code lives {CODE_LIFETIME}")
         if now >= self.alerts.expires_at(row.created_at, row.send_after):
             return self._end(delivery.FAILED, f"expired: not sent within {self.alerts.validity}")
-        allowed = quiet.next_allowed(self.alerts.quiet_hours, now)
+        # A code someone asked for this minute goes out at night too; alerts wait for morning.
+        allowed = now if confirmation else quiet.next_allowed(self.alerts.quiet_hours, now)
         if allowed > now:
             return self._defer(allowed)
         if not orphaned:

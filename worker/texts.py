@@ -68,6 +68,10 @@ VARIANTS: dict[str, tuple[str, ...]] = {
         N_("Reminder: the result of dossier %(code)s is waiting at %(office)s."),
         N_("Reminder: the result of dossier %(code)s is waiting for you at the one-stop desk."),
     ),
+    policy.CONFIRM_PHONE: (
+        N_("To get the alerts about dossier %(code)s on this phone, text %(secret)s to %(number)s "
+           "within 15 minutes. Not expecting this? Ignore it."),
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -83,6 +87,9 @@ class Facts:
     hotline: str = ""
     note: str = ""
     date: datetime | None = None
+    # A phone's confirmation code (lookup.recipients) and the number to text it to.
+    secret: str = ""
+    number: str = ""
 
 
 def render(kind: str, lang: str, facts: Facts, *, diacritics: bool = False) -> str:
@@ -94,6 +101,8 @@ def render(kind: str, lang: str, facts: Facts, *, diacritics: bool = False) -> s
         "hotline": _clean(facts.hotline),
         "note": _clean(facts.note).rstrip(" .;,"),
         "date": local(facts.date).strftime("%d/%m/%Y") if facts.date else "",
+        "secret": facts.secret,
+        "number": _clean(facts.number),
     }
     usable = [v for v in VARIANTS[kind] if all(values[n] for n in _PLACEHOLDER.findall(v))]
     if not usable:

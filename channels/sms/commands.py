@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from channels.sms import replies
 from channels.sms.replies import Style
 from channels.sms.text import fit, fold
-from lookup import codes
+from lookup import codes, recipients
 from lookup.pins import PinLocked
 from lookup.views import DossierView, Proof
 
@@ -66,7 +66,7 @@ class Effect:
 @dataclass(frozen=True)
 class Reply:
     text: str
-    kind: str  # status, several, not_found, invalid, pin_locked, help, hint, stop, start, language
+    kind: str  # status, several, not_found, invalid, pin_locked, help, hint, stop, start, language, confirm
     lang: str
     effects: tuple[Effect, ...] = ()
     codes: tuple[str, ...] = ()
@@ -159,6 +159,51 @@ def _keyword_reply(keyword: str, lang: str, settings: Settings) -> Reply:
         return Reply(style.reply(replies.STARTED), "start", lang, (Effect(OPT_IN),))
     said = style.reply(replies.HELP, number=settings.short_number, hotline=settings.hotline)
     return Reply(said, "help", lang)
+
+
+# Words that may come before a confirmation code (lookup.recipients): "XN 123456".
+CONFIRM_WORDS = {"XN", "XAC NHAN", "XACNHAN", "MA XAC NHAN", "OK", "CONFIRM", "CODE"}
+_CONFIRMATION = re.compile(rf"^(?:(?P<word>[A-Z ]+?)\s*[:.\-]?\s*)?(?P<code>\d{{{recipients.CODE_DIGITS}}})$")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    code: str
+    # Said with a word (XN 123456): surely a confirmation, answered even when none waits.
+    worded: bool
+
+
+def confirmation_code(text: str | None) -> Confirmation | None:
+    """The text is a confirmation code (`123456`, `XN 123456`), or None."""
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    found = _CONFIRMATION.match(" ".join(fold(text).split()))
+    if found is None:
+        return None
+    word = (found["word"] or "").strip()
+    if word and word not in CONFIRM_WORDS:
+        return None
+    return Confirmation(found["code"], bool(word))
+
+
+def confirmation_reply(answer: recipients.Answer, settings: Settings | None = None,
+                       language: str | None = None) -> Reply:
+    """What a phone that texted a confirmation code is told."""
+    settings = settings or Settings()
+    lang = language or settings.default_language
+    style = _style(lang, settings)
+    if answer.outcome == recipients.CONFIRMED:
+        said = style.reply(replies.CONFIRMED, code=answer.dossier_code)
+    elif answer.outcome == recipients.WRONG:
+        said = style.reply(replies.CODE_WRONG, count=answer.tries_left)
+    elif answer.outcome == recipients.CANCELLED:
+        said = style.reply(replies.CODE_CANCELLED)
+    elif answer.outcome == recipients.EXPIRED:
+        said = style.reply(replies.CODE_EXPIRED)
+    else:
+        said = style.reply(replies.NO_CODE_WAITING)
+    codes_named = (answer.dossier_code,) if answer.dossier_code else ()
+    return Reply(said, "confirm", lang, codes=codes_named)
 
 
 def find_candidates(folded: str, pin_length: int) -> list[Candidate]:

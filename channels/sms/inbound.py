@@ -14,7 +14,7 @@ from flask import Flask
 from channels.sms import commands, replies
 from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
-from lookup import phones
+from lookup import phones, recipients
 from lookup.privacy import mask_phone
 from lookup.subscribers import Subscribers
 
@@ -64,7 +64,12 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     saved = subscribers.settings(phone)
 
     verdict = limits.check_sender(phone)
-    if verdict is Verdict.OK:
+    confirmation = commands.confirmation_code(text) if verdict is Verdict.OK else None
+    answered = subscribers.answer_code(phone, confirmation.code) if confirmation else None
+    if answered is not None and (answered.outcome != recipients.NOTHING_WAITING or confirmation.worded):
+        # A code this phone was sent to confirm it for a dossier's alerts (lookup.recipients).
+        reply = commands.confirmation_reply(answered, settings, saved.language)
+    elif verdict is Verdict.OK:
         resolve = partial(service.resolve, with_timeline=False, channel="sms")
         reply = commands.handle(text, phone, resolve=resolve, settings=settings, language=saved.language)
     else:

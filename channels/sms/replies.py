@@ -62,6 +62,13 @@ RATE_LIMITED = N_("Too many messages from your number. Try again later or call %
 PIN_LOCKED = N_("%(code)s: PIN locked for now after too many wrong tries. Text the code from the phone "
                 "you gave the office, or scan the QR code on your receipt.")
 
+# A code texted back by a phone added for a dossier's alerts (lookup.recipients).
+CONFIRMED = N_("This phone will now get the alerts about dossier %(code)s. STOP: no more alerts.")
+CODE_WRONG = N_("That code is not right. Tries left: %(count)s.")
+CODE_CANCELLED = N_("Too many wrong codes. Add this phone again on the dossier's page.")
+CODE_EXPIRED = N_("That code has expired. Add this phone again on the dossier's page.")
+NO_CODE_WAITING = N_("No code is waiting for this phone. Add it on the dossier's page first.")
+
 _DUE_STATUSES = ("received", "processing")
 _REASON_STATUSES = ("not_accepted", "stopped")
 _DONE_STATUSES = ("returned", "withdrawn")

@@ -9,6 +9,8 @@ and reload show again without posting.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, request
@@ -17,9 +19,9 @@ from werkzeug.exceptions import HTTPException
 from channels.web.language import COOKIE
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
-from channels.web.result_link import LIFETIME_SECONDS, Ticket, Tickets
-from channels.web.site import page_language, render
-from lookup import codes, messages, qr
+from channels.web.result_link import LIFETIME_SECONDS, MAX_TICKET_LENGTH, Ticket, Tickets
+from channels.web.site import moment_text, page_language, render
+from lookup import codes, messages, qr, recipients
 from lookup.messages import LANGUAGES, N_
 from lookup.pins import PinLocked
 from lookup.service import Service
@@ -101,45 +103,132 @@ def see_result(ticket: Ticket) -> Any:
     return redirect(f"/tra-cuu/{token}" + (f"?lang={lang}" if lang in LANGUAGES else ""), 303)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A result page's dossier, what opened it, and the page's own path."""
+
+    view: DossierView | None
+    path: str
+    # What the page proves to a later form on it (one more phone for the alerts): the receipt.
+    proof: Proof | None = None
+    pin_locked_until: datetime | None = None
+
+
+def open_page(path: str) -> Opened:
+    """The result behind `/tra-cuu/<ticket>` or `/d/<qr token>` (view None: expired, forged,
+    voided or unknown)."""
+    now = service().clock()
+    proof, code, locked = None, None, None
+    if path.startswith("/tra-cuu/"):
+        ticket = tickets().read(path.removeprefix("/tra-cuu/"), now)
+        if ticket is not None:
+            code = ticket.code
+            # A right PIN proved holding the receipt of that version: a reissue since voids it.
+            proof = Proof(receipt=True, receipt_version=ticket.receipt_version) if ticket.proven else None
+            if ticket.pin_locked_until and ticket.pin_locked_until > now:
+                locked = ticket.pin_locked_until
+    elif path.startswith("/d/"):
+        signed = qr.read_token(path.removeprefix("/d/"), current_app.config["SECRET_KEY"])
+        if signed is not None:
+            code, version = signed
+            proof = Proof(receipt=True, receipt_version=version)
+    view = None
+    if code is not None:
+        try:
+            view = service().resolve(code, proof, channel="web")
+        except codes.InvalidCode:
+            view = None
+    return Opened(view, path, proof, locked)
+
+
 @blueprint.get("/tra-cuu/<path:token>")
 def result_page(token: str) -> Any:
     """The answer to a posted lookup, for LIFETIME_SECONDS. Not counted against the lookup
     limit: it answers a lookup already counted and cannot try a new code or PIN."""
-    now = service().clock()
-    ticket = tickets().read(token, now)
-    view = None
-    if ticket is not None:
-        # A right PIN proved holding the receipt of that version: a reissue since voids it.
-        proof = Proof(receipt=True, receipt_version=ticket.receipt_version) if ticket.proven else None
-        try:
-            view = service().resolve(ticket.code, proof, channel="web")
-        except codes.InvalidCode:
-            view = None
-    if view is None:
-        response = current_app.make_response((render(
-            "expired.html", minutes=LIFETIME_SECONDS // 60, code="", problem=None), 410))
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    locked = ticket.pin_locked_until if ticket.pin_locked_until and ticket.pin_locked_until > now else None
-    return result(view, form=None if view.proven or locked else {"code": view.code},
-                  pin_locked_until=locked)
+    opened = open_page(f"/tra-cuu/{token}")
+    if opened.view is None:
+        return expired()
+    return result(opened)
+
+
+def expired() -> Any:
+    response = current_app.make_response((render(
+        "expired.html", minutes=LIFETIME_SECONDS // 60, code="", problem=None), 410))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/d/<path:token>")
 @lookup_limit
 def receipt_link(token: str) -> Any:
     """The receipt's QR code: the signed token is the proof, so the full view opens at once."""
-    signed = qr.read_token(token, current_app.config["SECRET_KEY"])
-    view = None
-    if signed is not None:
-        code, version = signed
-        try:
-            view = service().resolve(code, Proof(receipt=True, receipt_version=version), channel="web")
-        except codes.InvalidCode:
-            view = None
-    if view is None:
+    opened = open_page(f"/d/{token}")
+    if opened.view is None:
         return not_found("")
-    return result(view, form=None)
+    return result(opened)
+
+
+# One more phone for the alerts (lookup.recipients), from a page that proves the dossier.
+
+PHONE_PROBLEMS = {
+    recipients.INVALID_PHONE: N_("Enter a Vietnamese mobile number, for example 0912 345 678."),
+    recipients.SAME_PHONE: N_("This is the phone the office has for this dossier: it gets the alerts "
+                              "already."),
+    recipients.ALREADY: N_("This dossier already sends its alerts to one more phone. Stop that one "
+                           "first."),
+    recipients.WAITING: N_("A code sent for this dossier still waits for its answer, until %(time)s. "
+                           "Try again after that."),
+    recipients.TOO_MANY: N_("Codes were sent for this dossier three times in a day already. "
+                            "Try again after %(time)s."),
+    recipients.OPTED_OUT: N_("This number asked us not to text it (STOP). To allow it, text START to "
+                             "%(number)s from that phone."),
+}
+MAX_PHONE_INPUT = 40
+
+
+def proving_page() -> Opened | None:
+    """The page the form was on, if it still proves the dossier (a PIN result or the QR link)."""
+    path = printable(request.form.get("page", ""))[:MAX_TICKET_LENGTH + 20]
+    if not path.startswith(("/tra-cuu/", "/d/")):
+        return None
+    opened = open_page(path)
+    return opened if opened.view is not None and opened.view.proven else None
+
+
+@blueprint.post("/so-nhan-tin")
+@lookup_limit
+def add_phone() -> Any:
+    """Send a code to one more phone for this dossier's alerts, then back to the page (303)."""
+    opened = proving_page()
+    if opened is None:
+        return expired()
+    typed = printable(request.form.get("phone", "")).strip()[:MAX_PHONE_INPUT]
+    lang = page_language()
+    try:
+        service().add_recipient(opened.view.code, opened.proof, typed, lang)
+    except recipients.Refused as refused:
+        until = moment_text(refused.until, lang) if refused.until else ""
+        problem = messages.gettext(lang, PHONE_PROBLEMS[refused.reason], time=until,
+                                   number=current_app.config["SMS_SHORT_NUMBER"])
+        status = 429 if refused.reason in (recipients.WAITING, recipients.TOO_MANY) else 400
+        return result(opened, phone_problem=problem, phone_typed=typed, status=status)
+    except LookupError:
+        return expired()
+    return redirect(opened.path + "#alerts", 303)
+
+
+@blueprint.post("/so-nhan-tin/bo")
+@lookup_limit
+def remove_phone() -> Any:
+    """Stop the alerts to the extra phone (the registered phone keeps its own)."""
+    opened = proving_page()
+    if opened is None:
+        return expired()
+    try:
+        service().remove_recipient(opened.view.code, opened.proof)
+    except LookupError:
+        return expired()
+    return redirect(opened.path + "#alerts", 303)
 
 
 def printable(text: str) -> str:
@@ -147,18 +236,24 @@ def printable(text: str) -> str:
     return text if text.isprintable() else "".join(c for c in text if c.isprintable())
 
 
-def result(view: DossierView, form: dict[str, str] | None, pin_locked_until=None) -> Any:
-    lang = page_language()
+def result(opened: Opened, *, phone_problem: str = "", phone_typed: str = "", status: int = 200) -> Any:
+    view, lang = opened.view, page_language()
+    locked = opened.pin_locked_until
     response = current_app.make_response((render(
-        "result.html", view=view, form=form, pin_locked_until=pin_locked_until,
+        "result.html", view=view, pin_locked_until=locked,
+        # Code only: the form for the PIN (none while PINs are locked). With proof: the form
+        # for one more phone, which posts the page's own path as its proof.
+        form=None if view.proven or locked else {"code": view.code},
+        page_path=opened.path if view.proven else None,
+        phone_problem=phone_problem, phone_typed=phone_typed,
         status_text=view.status_label(lang),
         next_step=view.next_step(lang),
         working_days=view.working_days_text(lang),
         procedure=view.procedure_name(lang),
         office_name=view.office.name(lang),
         filed_with=view.filed_with(lang),
-    ), 200))
-    # The page may hold a name and a PIN: no cache keeps it.
+    ), status))
+    # The page may hold a name: no cache keeps it.
     response.headers["Cache-Control"] = "no-store"
     return response
 

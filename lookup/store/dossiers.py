@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office, office
-from lookup.store.schema import agencies, dossiers, events, expected_times
+from lookup.store.schema import agencies, dossiers, events, expected_times, extra_recipients
 
 
 def _insert(conn: Connection, table):
@@ -115,10 +115,19 @@ _BY_MATCH_KEY = select(*_LOOKUP_COLUMNS).select_from(_LOOKUP_FROM).where(
 _BY_MATCH_KEY_PLAIN = select(*_PUBLIC_COLUMNS).select_from(DOSSIERS_WITH_OFFICE).where(
     dossiers.c.match_key == bindparam("match_key")
 )
+# A proven lookup also shows the dossier's extra phone for alerts (lookup.recipients).
+_EXTRA_COLUMNS = (
+    extra_recipients.c.phone.label("extra_phone"),
+    extra_recipients.c.confirmed_at.label("extra_confirmed_at"),
+    extra_recipients.c.code_expires_at.label("extra_code_expires_at"),
+)
 _WITH_EVENTS = (
-    select(*_LOOKUP_COLUMNS, events.c.status.label("event_status"), events.c.at.label("event_at"),
-           events.c.note.label("event_note"), events.c.due_at.label("event_due_at"))
-    .select_from(_LOOKUP_FROM.outerjoin(events, events.c.dossier_id == dossiers.c.id))
+    select(*_LOOKUP_COLUMNS, *_EXTRA_COLUMNS, events.c.status.label("event_status"),
+           events.c.at.label("event_at"), events.c.note.label("event_note"),
+           events.c.due_at.label("event_due_at"))
+    .select_from(_LOOKUP_FROM
+                 .outerjoin(extra_recipients, extra_recipients.c.dossier_id == dossiers.c.id)
+                 .outerjoin(events, events.c.dossier_id == dossiers.c.id))
     .where(dossiers.c.match_key == bindparam("match_key"))
     .order_by(events.c.at, events.c.id)
 )

@@ -34,7 +34,7 @@ def record_delivery(conn: Connection, provider: str, provider_message_id: str, s
     return True
 
 
-# The outbox, written by the alert worker (worker/): one row per (dossier, cause, kind).
+# The outbox, written by the alert worker (worker/): one row per (dossier, cause, kind, phone).
 
 def _insert(conn: Connection, table):
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -103,9 +103,9 @@ def switches(conn: Connection) -> Sequence[Row]:
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> int | None:
-    """The new row's id; None when this (dossier, cause, kind) already has one."""
+    """The new row's id; None when this (dossier, cause, kind) already has one for this phone."""
     stmt = (_insert(conn, notifications).values(**values)
-            .on_conflict_do_nothing(index_elements=["dossier_id", "cause", "kind"])
+            .on_conflict_do_nothing(index_elements=["dossier_id", "cause", "kind", "to_phone"])
             .returning(notifications.c.id))
     return conn.execute(stmt).scalar_one_or_none()
 

@@ -195,7 +195,31 @@ notifications = Table(
     Column("fallback_reason", Text, nullable=False, default="", server_default=""),
     # The provider template's values (JSON), worded when the row is written like `body`.
     Column("template_data", Text),
-    UniqueConstraint("dossier_id", "cause", "kind", name="uq_notifications_dossier_cause_kind"),
+    # One alert per cause and kind for each recipient: the applicant's phone and, where one
+    # was added and confirmed, one more (extra_recipients).
+    UniqueConstraint("dossier_id", "cause", "kind", "to_phone",
+                     name="uq_notifications_dossier_cause_kind_phone"),
+)
+
+extra_recipients = Table(
+    "extra_recipients",
+    metadata,
+    # One more phone that gets a dossier's alerts (a family member, the volunteer who filed it),
+    # added by someone who proved the dossier is theirs; it gets nothing but the code until it
+    # texts that code back (confirmed_at). One per dossier. Kept after STOP or removal with an
+    # empty phone, so the daily count of codes sent (sends, since) survives a remove-and-add.
+    Column("dossier_id", Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True),
+    Column("phone", String(20), nullable=False, default="", index=True),
+    Column("language", String(2), nullable=False, default="vi"),
+    # sha256 of the dossier id and the code texted to the phone; empty when none is waiting.
+    Column("code_hash", String(64), nullable=False, default=""),
+    Column("code_expires_at", Timestamp()),
+    Column("tries", Integer, nullable=False, default=0),
+    Column("confirmed_at", Timestamp()),
+    Column("sends", Integer, nullable=False, default=0),
+    Column("sends_since", Timestamp()),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
 )
 
 provider_tokens = Table(

@@ -104,4 +104,5 @@ def test_the_scan_looks_back_in_working_days(now, since):
 def test_every_kind_has_texts():
     from worker import texts
 
-    assert set(texts.VARIANTS) == set(policy.KINDS)
+    # And the code a phone added for the alerts must text back (not an office's alert kind).
+    assert set(texts.VARIANTS) == {*policy.KINDS, policy.CONFIRM_PHONE}

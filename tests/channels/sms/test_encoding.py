@@ -66,7 +66,8 @@ WORST = {"code": "0" * 40, "status": "Yeu cau nghia vu tai chinh", "date": "31/1
          "low": 120, "high": 250, "days": 250, "share": 100}
 STAND_ALONE = [replies.HELP, replies.HINT, replies.PROCEDURE_CODE, replies.PHONE_NUMBER, replies.STOPPED,
                replies.STARTED, replies.LANGUAGE_EN, replies.LANGUAGE_VI, replies.RATE_LIMITED,
-               replies.NOT_FOUND, replies.BAD_CODE]
+               replies.NOT_FOUND, replies.BAD_CODE, replies.CONFIRMED, replies.CODE_WRONG,
+               replies.CODE_CANCELLED, replies.CODE_EXPIRED, replies.NO_CODE_WAITING]
 
 
 def test_templates_were_found():

@@ -78,3 +78,29 @@ def test_phone_rows_on_both_databases(database_url):
         assert second == phone_rows.PhoneSettings("+84912000002", None, True)
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("body, code, worded", [
+    ("123456", "123456", False),
+    (" 123456 ", "123456", False),
+    ("XN 123456", "123456", True),
+    ("xn:123456", "123456", True),
+    ("Xác nhận 123456", "123456", True),
+    ("OK 123456", "123456", True),
+    ("TC 123456", None, None),
+    ("1234567", None, None),
+    ("000.00.04.H40-261102-0001", None, None),
+    ("XN", None, None),
+])
+def test_a_confirmation_code_is_read_from_a_text(body, code, worded):
+    from channels.sms import commands
+
+    found = commands.confirmation_code(body)
+    assert (found.code, found.worded) == (code, worded) if code else found is None
+
+
+def test_six_digits_from_a_phone_with_no_code_waiting_are_an_ordinary_text(sms_app):
+    client = sms_app.test_client()
+    assert text(client, "123456", "84912000009").startswith("Khong tim thay ho so 123456")
+    assert text(client, "XN 123456", "84912000009") == (
+        "So nay khong co ma xac nhan nao dang cho. Hay them so tren trang tra cuu ho so truoc.")
