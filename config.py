@@ -41,6 +41,11 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY") or (_dev_secret() if self.keeps_dev_secret else "")
         self.DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tracuu.db'}"
         self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+        # Instead of REDIS_URL: the primary that these Sentinels name (redis_connections.py).
+        self.REDIS_SENTINELS = _env("REDIS_SENTINELS")
+        self.REDIS_SENTINEL_MASTER = _env("REDIS_SENTINEL_MASTER")
+        self.REDIS_PASSWORD = _env("REDIS_PASSWORD")
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         self.TIMEZONE = _env("TIMEZONE", "Asia/Ho_Chi_Minh")
         self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "vi")
@@ -166,6 +171,7 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret"
         self.DATABASE_URL = "sqlite://"
         self.REDIS_URL = "redis://127.0.0.1:1/0"
+        self.REDIS_SENTINELS = ""
         self.PUBLIC_BASE_URL = "http://localhost"
         self.SMS_SENDER = "console"
         self.TWILIO_ACCOUNT_SID = "AC" + "0" * 32

@@ -141,8 +141,7 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
 def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None,
                   fork: bool) -> None:
     """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
-    from redis import Redis
-
+    from redis_connections import connect, describe
     from worker.runner import AlertWorker, ForkingAlertWorker, Periodic, work_until_stopped
 
     unknown = set(queue_names) - set(queues.ALL)
@@ -161,9 +160,9 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
         _check_zalo(alerts_)
     # The SDK logs every request's headers at INFO: a dozen lines per text, none of them useful.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-    url = current_app.config["REDIS_URL"]
+    config = current_app.config
+    click.echo(f"alerts queue: {describe(config)}", err=True)
     if not no_housekeeping and not burst:
         Periodic(alerts_).start()
     worker_class = ForkingAlertWorker if fork else AlertWorker
-    work_until_stopped(lambda: worker_class(list(queue_names), connection=Redis.from_url(url), name=name),
-                       burst)
+    work_until_stopped(lambda: worker_class(list(queue_names), connection=connect(config), name=name), burst)

@@ -61,11 +61,10 @@ class Alerts:
     @property
     def redis(self) -> Redis:
         if self._redis is None:
-            from redis import Redis
+            from redis_connections import connect
 
             # Short timeouts: an ingest request must not hang on a Redis that is down.
-            self._redis = Redis.from_url(self.config["REDIS_URL"], socket_connect_timeout=2,
-                                         socket_timeout=10, health_check_interval=30)
+            self._redis = connect(self.config, connect_timeout=2, timeout=10, health_check_interval=30)
         return self._redis
 
     @property

@@ -9,6 +9,7 @@ from datetime import datetime
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 
+from outage import REDIS
 from worker import queues
 from worker.context import Alerts
 
@@ -56,7 +57,12 @@ def enqueue_quietly(alerts: Alerts, pending: list[tuple[int, datetime | None]]) 
             enqueue(alerts, notification_id, send_after)
             done += 1
         except RedisError as error:
-            log.warning("alert %s not enqueued (%s); the sweeper will pick it up", notification_id, error)
+            # The rest would wait for the same timeout each: the sweeper enqueues them all.
+            REDIS.failed(error, "new alerts wait in the database for the sweeper")
+            log.info("%s alerts left for the sweeper", len(pending) - done)
+            return done
+    if pending:
+        REDIS.answered()
     return done
 
 

@@ -2,7 +2,8 @@
 
 Each call reserves the next free slot on a timeline kept in Redis and says how long to wait
 for it, so N workers together never hand the provider more than `rate` texts a second.
-Redis's own clock is used, so workers on machines whose clocks differ still agree.
+Redis's own clock is used, so workers on machines whose clocks differ still agree. Without
+Redis (a job already taken when it went) this worker keeps to the rate on its own.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import time
 
 from redis import Redis
+from redis.exceptions import RedisError
+
+from outage import REDIS
 
 KEY = "tracuu:alerts:pace:{sender}"
 
@@ -36,7 +40,13 @@ class Pacer:
         """Block until this worker may send one text; the seconds it waited. Rate 0: no limit."""
         if not self.step_us:
             return 0.0
-        wait = int(self._reserve(keys=[self.key], args=[self.step_us])) / 1_000_000
+        try:
+            wait = int(self._reserve(keys=[self.key], args=[self.step_us])) / 1_000_000
+        except RedisError as error:
+            REDIS.failed(error, "pacing alone")
+            wait = self.step_us / 1_000_000
+        else:
+            REDIS.answered()
         if wait > 0:
             time.sleep(wait)
         return wait

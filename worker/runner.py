@@ -17,8 +17,10 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 from rq.job import Job
 from rq.worker import StopRequested
+from sqlalchemy.exc import DBAPIError
 
 from lookup.clock import local
+from outage import DATABASE, REDIS
 from worker import queues, scan, sweeper
 from worker.context import Alerts
 from worker.jobs import ALLOWED
@@ -105,12 +107,14 @@ def work_until_stopped(make_worker, burst: bool, pause: float = 5.0) -> None:
         worker = None
         try:
             worker = make_worker()
+            # Asked first, so a Redis that is still down costs one line, not RQ's traceback.
+            worker.connection.ping()
+            REDIS.answered()
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
         except RedisError as error:  # e.g. while registering its death with Redis gone
-            log.warning("the RQ worker failed: %s", error)
+            REDIS.failed(error, "alerts wait for it (none is lost: the outbox is in the database)")
         if burst or (worker is not None and worker.stop_asked):
             return
-        log.warning("the RQ worker stopped (Redis unreachable?); starting a new one in %.0f s", pause)
         try:
             time.sleep(pause)
         except StopRequested:
@@ -136,8 +140,15 @@ class Periodic(threading.Thread):
         while not self.stopping.wait(self.tick_seconds):
             try:
                 self.tick()
-            except Exception:  # Redis or the database down: try again next tick
+            except RedisError as error:  # try again next tick; one line for the whole outage
+                REDIS.failed(error)
+            except DBAPIError as error:
+                DATABASE.failed(error.orig or error, "alerts housekeeping waits for it")
+            except Exception:
                 log.exception("alerts housekeeping failed; trying again")
+            else:
+                REDIS.answered()
+                DATABASE.answered()
 
     def tick(self) -> None:
         if "zalo" in self.alerts.routing.channels and \

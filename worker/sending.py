@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
+import metrics
 from channels.sms.senders import CannotAsk, SendError
 from lookup import delivery
 from lookup.privacy import mask_phone
@@ -58,7 +59,13 @@ def deliver(alerts: Alerts, notification_id: int, retries_left: int | None) -> s
             return "gone"
         if row.status not in (delivery.QUEUED, delivery.SENDING):
             return "done"
-        return _Attempt(alerts, conn, row, retries_left).run()
+        try:
+            outcome = _Attempt(alerts, conn, row, retries_left).run()
+        except RetryLater:
+            metrics.alert(row.kind, "retrying")
+            raise
+        metrics.alert(row.kind, outcome)
+        return outcome
 
 
 class _Attempt:

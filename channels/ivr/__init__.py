@@ -47,6 +47,7 @@ def ivr_asterisk() -> None:
     from channels.ivr.asterisk import AsteriskAdapter
     from channels.ivr.call_state import CallStates
     from channels.ivr.flow import static_prompts
+    from redis_connections import connect
 
     app = current_app._get_current_object()
     config = app.config
@@ -58,7 +59,7 @@ def ivr_asterisk() -> None:
     click.echo(f"ivr: prompts in {store.directory}: {made} rendered, {kept} already there")
     host, port = config["ASTERISK_AMI_HOST"], config["ASTERISK_AMI_PORT"]
     # One switch's calls under one prefix: several adapters (one per switch) share a Redis.
-    states = CallStates(config["REDIS_URL"], f"tracuu:ivr:{host}:{port}:",
+    states = CallStates(connect(config, timeout=2.0, connect_timeout=2.0), f"tracuu:ivr:{host}:{port}:",
                         ttl=int(config["IVR_MAX_CALL_SECONDS"]) + 120)
     adapter = AsteriskAdapter(driver, store, host, port, config["ASTERISK_AMI_USERNAME"],
                               config["ASTERISK_AMI_SECRET"], states=states, clock=driver.clock)

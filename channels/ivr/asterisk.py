@@ -43,6 +43,7 @@ from urllib.parse import unquote
 from asterisk.ami import Action, AMIClient
 from asterisk.ami import response as ami_response
 
+import metrics
 from channels.ivr import flow, prompts
 from channels.ivr.call_state import CallStates
 from channels.ivr.driver import Driver
@@ -367,6 +368,7 @@ class AsteriskAdapter:
                 if channel in self._calls:
                     continue
                 call = self._calls[channel] = _Call(channel=channel, caller=caller, uniqueid=uniqueid)
+                metrics.ivr_calls_active(len(self._calls))
             log.info("AMI: %s was waiting in AsyncAGI; starting its call", channel)
             self._pool.submit(self._advance, call, Start(call.caller, self.clock()))
 
@@ -463,6 +465,7 @@ class AsteriskAdapter:
                 if known is not None and known.uniqueid == uniqueid and not known.ended:
                     return  # already started from a CoreShowChannels listing
                 self._calls[channel] = call
+                metrics.ivr_calls_active(len(self._calls))
             self._turn(call, Start(call.caller, self.clock()))
             return
         if name not in ("AsyncAGIExec", "AsyncAGIEnd", "Hangup"):
@@ -513,6 +516,7 @@ class AsteriskAdapter:
         with self._calls_lock:
             if self._calls.get(call.channel) is call:
                 del self._calls[call.channel]
+            metrics.ivr_calls_active(len(self._calls))
         if self.states is not None:
             self.states.forget(call.channel)
 

@@ -30,11 +30,12 @@ RETRY_SECONDS = 1.0
 class CallStates:
     """Call records in Redis: `save` and `forget` queue, `load` and `channels` read now."""
 
-    def __init__(self, redis_url: str, prefix: str, ttl: int) -> None:
+    def __init__(self, redis: Redis, prefix: str, ttl: int) -> None:
+        """`redis` from redis_connections.connect() (REDIS_URL or Sentinel), short timeouts."""
         self.prefix = prefix
         # A call's record outlives the longest call a little, then Redis drops it by itself.
         self.ttl = ttl
-        self._redis = Redis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._redis = redis
         self._pending: dict[str, Callable[[], dict[str, Any]] | None] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import metrics
 from channels.ivr import flow, hours
 from channels.ivr.flow import Event, Found, Lookup, Match, Output, Settings, State
 from lookup import statuses
@@ -99,6 +100,7 @@ class Driver:
 
     def _fresh_lookup(self, digits: str, caller: str) -> tuple[Match, ...]:
         views = self.service.resolve_keypad(digits, Proof(phone=caller or None))
+        metrics.lookup("ivr", "found" if views else "not_found")
         return tuple(to_match(view) for view in views)
 
     def advance(self, state: State, event: Event, wait: bool = True) -> tuple[State, list[Output]] | None:

@@ -11,12 +11,14 @@ from functools import partial
 
 from flask import Flask
 
+import metrics
 from channels.sms import commands, replies
 from channels.sms.commands import Effect, Reply, Settings
 from channels.sms.limits import SmsLimits, Verdict
 from lookup import phones, recipients
 from lookup.privacy import mask_phone
 from lookup.subscribers import Subscribers
+from redis_connections import limits_storage
 
 log = logging.getLogger("tracuu.sms")
 LIMITS_KEY = "tracuu.sms.limits"
@@ -49,8 +51,9 @@ def settings_from(app: Flask) -> Settings:
 def limits_for(app: Flask) -> SmsLimits:
     limits = app.extensions.get(LIMITS_KEY)
     if limits is None:
-        limits = SmsLimits(app.config["REDIS_URL"], app.config["SMS_RATE_LIMIT"],
-                           app.config["SMS_REPLY_LIMIT"], enabled=app.config["RATELIMIT_ENABLED"])
+        uri, options = limits_storage(app.config)
+        limits = SmsLimits(uri, app.config["SMS_RATE_LIMIT"], app.config["SMS_REPLY_LIMIT"],
+                           enabled=app.config["RATELIMIT_ENABLED"], storage_options=options)
         app.extensions[LIMITS_KEY] = limits
     return limits
 
@@ -80,6 +83,7 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
     if reply is not None and reply.effects:
         apply_effects(subscribers, phone, reply.effects)
 
+    _count(verdict, reply)
     if verdict is Verdict.SILENT:
         log.info("SMS from %s over its limit: silent", mask_phone(phone))
         return Answer(None, reply)
@@ -92,6 +96,17 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
         return Answer(None, reply)
     log.debug("SMS from %s: %s", mask_phone(phone), reply.kind)
     return Answer(reply.text, reply)
+
+
+# Reply kinds that answer a lookup, as the lookup outcomes of /metrics.
+_LOOKUP_OUTCOMES = {"status": "found", "several": "found", "not_found": "not_found", "invalid": "invalid"}
+
+
+def _count(verdict: Verdict, reply: Reply | None) -> None:
+    if verdict is not Verdict.OK:
+        metrics.lookup("sms", "limited")
+    elif reply is not None and reply.kind in _LOOKUP_OUTCOMES:
+        metrics.lookup("sms", _LOOKUP_OUTCOMES[reply.kind])
 
 
 def subscribers_of(app: Flask) -> Subscribers:

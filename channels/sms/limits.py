@@ -3,7 +3,8 @@
 Per sender (SMS_RATE_LIMIT, e.g. `20/hour`): past it, a sender gets one short notice, then
 silence until the window lets them in again. Per destination (SMS_REPLY_LIMIT, e.g. `100/hour`,
 as GOV.UK Notify caps texts to one number): past it, nothing more is sent to that number.
-If Redis is down we keep counting in memory rather than stop answering citizens.
+If Redis is down we keep counting in memory rather than stop answering citizens (one log line
+when Redis goes, one when it is back).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import logging
 from enum import Enum
 
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
+
+from outage import REDIS
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +29,16 @@ class Verdict(Enum):
 
 
 class SmsLimits:
-    def __init__(self, redis_url: str, sender_limit: str, reply_limit: str, *, enabled: bool = True,
-                 prefix: str = "tracuu-sms") -> None:
+    def __init__(self, storage_uri: str, sender_limit: str, reply_limit: str, *, enabled: bool = True,
+                 prefix: str = "tracuu-sms", storage_options: dict | None = None) -> None:
+        """`storage_uri` and `storage_options` as redis_connections.limits_storage() makes them."""
         self.enabled = enabled
         self.sender_items = parse_many(sender_limit) if sender_limit else []
         self.reply_items = parse_many(reply_limit) if reply_limit else []
         # One notice per window of the tightest sender limit.
         self.notice_items = [_once_per(item) for item in self.sender_items[:1]]
-        self.redis = MovingWindowRateLimiter(RedisStorage(redis_url, key_prefix=prefix,
-                                                          socket_timeout=0.5,
-                                                          socket_connect_timeout=0.5))
+        options = storage_options or {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        self.redis = MovingWindowRateLimiter(storage_from_string(storage_uri, key_prefix=prefix, **options))
         self.memory = MovingWindowRateLimiter(MemoryStorage())
 
     def check_sender(self, phone: str) -> Verdict:
@@ -56,10 +59,12 @@ class SmsLimits:
 
     def _hit_all(self, items: list[RateLimitItem], scope: str, phone: str) -> bool:
         try:
-            return self._hit(self.redis, items, scope, phone)
+            allowed = self._hit(self.redis, items, scope, phone)
         except (RedisError, OSError) as error:
-            log.warning("SMS limits: Redis unavailable (%s); counting in memory", error)
+            REDIS.failed(error, "SMS limits count in memory")
             return self._hit(self.memory, items, scope, phone)
+        REDIS.answered()
+        return allowed
 
     @staticmethod
     def _hit(limiter: MovingWindowRateLimiter, items: list[RateLimitItem], scope: str, phone: str) -> bool:

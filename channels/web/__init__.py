@@ -6,6 +6,7 @@ from flask import Flask
 
 from channels.web import (
     api,
+    health,
     national,  # noqa: F401  (declares the national format's routes on api's blueprint)
     pages,
     ratelimit,
@@ -17,6 +18,7 @@ from channels.web import (
 
 def init_app(app: Flask) -> None:
     ratelimit.init_app(app)
+    app.register_blueprint(health.blueprint)
     app.register_blueprint(api.blueprint)
     # Routing errors (unknown path, wrong method) happen before any blueprint is chosen,
     # so the API's JSON answers for them are registered on the app. Page handlers for the

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+import metrics
 from channels.web.language import request_language
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
@@ -64,6 +65,7 @@ def lookup() -> Any:
     try:
         view = service().resolve(request.args.get("code"), Proof(pin=pin or None), channel="api")
     except codes.InvalidCode as invalid:
+        metrics.lookup("api", "invalid")
         return invalid_code(lang, invalid.reason)
     except PinLocked as locked:
         wait = locked.seconds_left(service().clock())
@@ -74,8 +76,11 @@ def lookup() -> Any:
     if view is None:
         missing = service().incomplete(request.args.get("code"))
         if missing is not None:
+            metrics.lookup("api", "invalid")
             return invalid_code(lang, missing.reason, missing.example)
+        metrics.lookup("api", "not_found")
         return not_found_body()
+    metrics.lookup("api", "found")
     body = view.as_dict(lang)
     body["language"] = lang
     response = jsonify(body)
@@ -93,6 +98,15 @@ def invalid_code(lang: str, reason: str, example: str = "") -> Any:
 
 
 # Ingest
+
+INGEST_ENDPOINTS = frozenset({"api.put_agency", "api.put_dossier", "api.post_event"})
+
+
+@blueprint.after_request
+def count_ingest(response: Response) -> Response:
+    if request.endpoint in INGEST_ENDPOINTS:
+        metrics.ingest(response.status_code)
+    return response
 
 def require_key(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
@@ -246,6 +260,7 @@ def busy_answer() -> Any:
 @blueprint.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Any:
     if exc.code == 429:
+        metrics.lookup("api", "limited")
         lang = request_language()
         response, status = error(429, "rate_limited", messages.gettext(
             lang, N_("Too many lookups from your connection. Please wait a few minutes and try again.")))

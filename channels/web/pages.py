@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
+import metrics
 from channels.web.language import COOKIE
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
@@ -78,6 +79,7 @@ def lookup() -> Any:
     try:
         view = service().resolve(typed, Proof(pin=pin or None), channel="web")
     except codes.InvalidCode as invalid:
+        metrics.lookup("web", "invalid")
         return form_again(typed, invalid.reason)
     except PinLocked as locked:
         # What the code alone shows, and why the PIN did not open the rest.
@@ -85,8 +87,11 @@ def lookup() -> Any:
     if view is None:
         missing = service().incomplete(typed)
         if missing is not None:
+            metrics.lookup("web", "invalid")
             return form_again(typed, missing.reason, missing.example)
+        metrics.lookup("web", "not_found")
         return not_found(typed)
+    metrics.lookup("web", "found")
     return see_result(Ticket(view.code, proven=view.proven, receipt_version=view.receipt_version))
 
 
@@ -163,6 +168,7 @@ def expired() -> Any:
 def receipt_link(token: str) -> Any:
     """The receipt's QR code: the signed token is the proof, so the full view opens at once."""
     opened = open_page(f"/d/{token}")
+    metrics.lookup("web", "found" if opened.view is not None else "not_found")
     if opened.view is None:
         return not_found("")
     return result(opened)
@@ -267,6 +273,7 @@ def not_found(typed: str) -> Any:
 
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
+    metrics.lookup("web", "limited")
     wait = seconds_to_wait()
     response = current_app.make_response((render("rate_limited.html", wait=wait_words(wait)), 429))
     response.headers["Retry-After"] = str(wait)

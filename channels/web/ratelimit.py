@@ -11,6 +11,8 @@ from functools import lru_cache
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
+from redis_connections import limits_storage
+
 log = logging.getLogger(__name__)
 
 # No X-RateLimit-* headers: writing them costs two more Redis round trips on every lookup (more
@@ -46,7 +48,9 @@ FALLBACK_WAIT_SECONDS = 60
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    uri, options = limits_storage(app.config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "tracuu")
     limiter.init_app(app)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import requests
 
+import metrics
 from lookup.privacy import mask_phone, scrub
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class Sender(ABC):
         except (OSError, TimeoutError) as error:
             log.warning("%s unreachable sending to %s: %s", self.name, mask_phone(to), scrub(str(error)))
             raise SendError(f"{self.name} unreachable: {error}", retryable=True) from error
+        finally:
+            metrics.provider_send(self.name, time.monotonic() - started)
         log.info("%s accepted a text to %s as %s in %.0f ms", self.name, mask_phone(to), message_id,
                  (time.monotonic() - started) * 1000)
         return message_id

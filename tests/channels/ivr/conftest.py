@@ -19,6 +19,7 @@ from channels.ivr.call_state import CallStates
 from lookup import codes
 from lookup import demo as demo_data
 from lookup.ingest import EventFields, dossier_fields
+from redis_connections import connect
 from tests.conftest import AGENCY, make_app
 from tests.support.fake_ami import FakeAsterisk
 
@@ -87,7 +88,8 @@ _switches = itertools.count(1)
 def call_states(app, prefix: str | None = None) -> CallStates:
     """The calls' states in the tests' redis-server, under a prefix of their own: the fake
     numbers its channels from 1 in every test."""
-    return CallStates(app.config["REDIS_URL"], prefix or f"test-ivr-{next(_switches)}:", ttl=600)
+    return CallStates(connect(app.config, timeout=2.0, connect_timeout=2.0),
+                      prefix or f"test-ivr-{next(_switches)}:", ttl=600)
 
 
 def start_adapter(app, fake: FakeAsterisk, **options) -> AsteriskAdapter:
