@@ -1,5 +1,9 @@
 """`make run`: database, demo data, a private redis-server, the web app and the workers,
-all in the foreground; one Ctrl-C stops everything this started."""
+all in the foreground; one Ctrl-C stops everything this started.
+
+Every long-running child is supervised: one that dies (killed, out of memory, a crash) is
+logged and started again after a pause that grows while it keeps dying (1 s, 2 s, 4 s, … 30 s);
+the others keep serving meanwhile."""
 
 from __future__ import annotations
 
@@ -78,10 +82,88 @@ def flask(*args: str) -> list[str]:
     return [str(VENV_BIN / "flask"), "--app", "app", *args]
 
 
+# A child that ran this long was healthy: its next death starts the pauses from the shortest.
+HEALTHY_SECONDS = 60
+RESTART_PAUSES = (1, 2, 4, 8, 16, 30)
+
+
+class Child:
+    """One supervised process; `restart` makes its replacement."""
+
+    def __init__(self, name: str, start, running: subprocess.Popen | None = None) -> None:
+        self.name = name
+        self._start = start
+        self.proc: subprocess.Popen = running or start()
+        self.started_at = time.monotonic()
+        self.deaths_in_a_row = 0
+        self.restart_at: float | None = None
+        log(f"{self.name} started (pid {self.proc.pid})")
+
+    def check(self, now: float) -> None:
+        """Notice a death and schedule the restart; restart when its pause is over."""
+        if self.restart_at is None:
+            code = self.proc.poll()
+            if code is None:
+                return
+            _kill_group(self.proc)  # a dead gunicorn master's workers still hold the port
+            if now - self.started_at >= HEALTHY_SECONDS:
+                self.deaths_in_a_row = 0
+            pause = RESTART_PAUSES[min(self.deaths_in_a_row, len(RESTART_PAUSES) - 1)]
+            self.deaths_in_a_row += 1
+            log(f"{self.name} (pid {self.proc.pid}) {_how_it_ended(code)}; starting it again in {pause} s"
+                + (f" (died {self.deaths_in_a_row} times in a row)" if self.deaths_in_a_row > 1 else ""))
+            self.restart_at = now + pause
+        elif now >= self.restart_at:
+            self.restart_at = None
+            try:
+                self.proc = self._start()
+            except (OSError, SystemExit) as error:
+                log(f"{self.name} could not be started: {error}")
+                self.restart_at = now + RESTART_PAUSES[-1]
+                return
+            self.started_at = now
+            log(f"{self.name} started again (pid {self.proc.pid})")
+
+
+def _how_it_ended(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with {code}"
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def service_name(argv: list[str]) -> str:
+    if "gunicorn" in Path(argv[0]).name:
+        return "web (gunicorn)"
+    if "alerts-worker" in argv:
+        return "alerts worker"
+    if "ivr-asterisk" in argv:
+        return "IVR adapter"
+    return Path(argv[0]).name
+
+
+def metrics_dir() -> Path:
+    """Where every process writes its counts for /metrics; emptied on each start (the counts
+    of processes from an earlier run must not be added to this one's)."""
+    path = VAR_DIR / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
 def main() -> int:
     private_dir(VAR_DIR)
     env = dict(os.environ)
-    children: list[subprocess.Popen] = []
+    children: list[Child] = []
     # Children get their own process group so Ctrl-C reaches us once and we stop them in order.
     popen_group = {"start_new_session": True}
     # `kill` or a service manager stops us with SIGTERM: clean up exactly as for Ctrl-C.
@@ -89,7 +171,10 @@ def main() -> int:
     redis = None
     try:
         if not env.get("REDIS_URL"):
-            redis, env["REDIS_URL"] = start_redis()
+            first, env["REDIS_URL"] = start_redis()
+            # Same command, same port and data directory: the children's REDIS_URL stays true.
+            redis = Child("redis-server", lambda: _restart_redis(first.args), running=first)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir())
         os.environ.update(env)
         config = Config()
         subprocess.run(flask("db-upgrade"), check=True, env=env, cwd=ROOT)
@@ -102,13 +187,14 @@ def main() -> int:
             subprocess.run(flask(*command), check=True, env=env, cwd=ROOT)
         port = env.get("PORT", "8000")
         for argv in services(config, port):
-            children.append(subprocess.Popen(argv, env=env, cwd=ROOT, **popen_group))
+            children.append(Child(service_name(argv), lambda argv=argv: subprocess.Popen(
+                argv, env=env, cwd=ROOT, **popen_group)))
         log(f"serving on http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-        while all(child.poll() is None for child in children):
+        while True:
             time.sleep(0.5)
-        failed = next(child for child in children if child.poll() is not None)
-        log(f"{failed.args[0]} exited with {failed.returncode}; stopping the rest")
-        return 1
+            now = time.monotonic()
+            for child in ([redis] if redis else []) + children:
+                child.check(now)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -116,20 +202,28 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         log("stopping everything this started")
-        _stop(children)
+        _stop([child.proc for child in children])
         if redis is not None:  # last, so the workers finish their jobs with Redis up
-            _stop([redis])
+            _stop([redis.proc])
+
+
+def _restart_redis(argv) -> subprocess.Popen:
+    proc = subprocess.Popen(argv, start_new_session=True)
+    wait_for_port(int(argv[argv.index("--port") + 1]), proc)
+    return proc
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        _kill_group(process)  # anything it left behind in its session
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -149,6 +243,8 @@ def services(config: Config, port: str) -> list[list[str]]:
     # channels/web/api.py), so lookups always have threads left to answer on.
     argv = [[str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
              "--worker-class", "gthread", "--threads", "4",
+             # Its hooks: a dead worker's live gauges leave /metrics.
+             "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss',
              # QR links and receipt images carry a dossier code in their path: logged cut short.
              "--logger-class", "channels.web.accesslog.RedactingLogger",
