@@ -29,6 +29,7 @@ from lookup.store import dossiers as rows
 from lookup.store import expected as expected_rows
 from lookup.store import phones as phone_rows
 from lookup.store import recipients as recipient_rows
+from lookup.store.db import retry_read_once
 from lookup.views import DossierView, Office, Proof, TimelineEntry, mask_name
 
 RESOLVED = history.RESOLVED
@@ -118,6 +119,7 @@ class Service:
 
     # Reading
 
+    @retry_read_once
     def resolve(self, code_text: str | None, proof: Proof | None = None, *,
                 with_timeline: bool = True, channel: str = "") -> DossierView | None:
         """The dossier behind a code as typed, or None.
@@ -167,6 +169,7 @@ class Service:
                 kept = self._agency_ids = (time.monotonic(), rows.agency_ids(conn))
         return codes.incomplete(code, kept[1])
 
+    @retry_read_once
     def resolve_keypad(self, digits: str, proof: Proof | None = None) -> list[DossierView]:
         """Dossiers whose code a keypad types as these digits (more than one is rare but real)."""
         keypad = codes.keypad_entry(digits)
@@ -293,6 +296,7 @@ class Service:
         self._calendar = None
         return removed
 
+    @retry_read_once
     def agency_for_key(self, key: str) -> str | None:
         if not key or len(key) > 200:
             return None

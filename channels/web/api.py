@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import metrics
+from channels.web.health import RETRY_AFTER_SECONDS, database_unavailable
 from channels.web.language import request_language
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
@@ -281,5 +282,10 @@ def routing_error(exc: HTTPException) -> Any:
 
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception) -> Any:
+    if database_unavailable(exc):
+        response, status = error(503, "unavailable", "The database does not answer for a moment; "
+                                 "nothing was saved. Try again shortly.")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
     log.exception("unexpected error in %s %s", request.method, request.path)
     return error(500, "internal_error", "Something went wrong on our side; nothing was saved.")

@@ -12,10 +12,14 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 
 import metrics
+from lookup.store.db import connection_lost
+from outage import DATABASE
 from redis_connections import connect
 
 blueprint = Blueprint("health", __name__)
 REDIS_KEY = "tracuu.health.redis"
+# What a 503 for a database that does not answer asks clients to wait before trying again.
+RETRY_AFTER_SECONDS = 5
 # A readiness probe must answer before the prober gives up on us (nginx, systemd, Prometheus).
 PROBE_TIMEOUT = 1.0
 
@@ -43,6 +47,27 @@ def metrics_view() -> Any:
                         "message": "Metrics are served to this machine or with "
                                    "'Authorization: Bearer <METRICS_TOKEN>'."}), 403
     return Response(metrics.render(_queue_depth), mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database refused or dropped us even after the core's one retry: a 503 to try again
+    (one log line for the whole outage), not a 500 with a traceback."""
+    if connection_lost(error):
+        DATABASE.failed(getattr(error, "orig", None) or error, "lookups and ingest answer 503")
+        return True
+    return False
+
+
+@blueprint.after_app_request
+def database_answered(response: Response) -> Response:
+    if DATABASE.down and response.status_code < 500 and request.endpoint in _DATABASE_ENDPOINTS:
+        DATABASE.answered()
+    return response
+
+
+# Endpoints whose success proves the database answers.
+_DATABASE_ENDPOINTS = frozenset({"pages.lookup", "pages.receipt_link", "api.lookup", "api.put_dossier",
+                                 "api.post_event", "health.readyz"})
 
 
 def _check(probe) -> str:

@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
 import metrics
+from channels.web.health import RETRY_AFTER_SECONDS, database_unavailable
 from channels.web.language import COOKIE
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
@@ -306,5 +307,10 @@ def http_error(exc: HTTPException) -> Any:
 
 @blueprint.errorhandler(Exception)
 def unexpected(exc: Exception) -> Any:
+    if database_unavailable(exc):
+        response = current_app.make_response(
+            (render("error.html", title=N_("Something went wrong on our side")), 503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.exception("unexpected error on %s %s", request.method, request.url_rule)
     return render("error.html", title=N_("Something went wrong on our side")), 500

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from lookup.store.schema import metadata
@@ -22,6 +25,45 @@ _WRITE_TIMEOUT = "tracuu_write_timeout"
 class Busy(Exception):
     """The database did not let us write within the timeout (another writer holds the lock).
     Nothing of the transaction was written; trying again later may work."""
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# Long enough for a database restart (about a second) to be over; short enough for a citizen.
+RETRY_PAUSE_SECONDS = 1.0
+
+
+def retry_read_once(read: Callable[P, T]) -> Callable[P, T]:
+    """For a read: when the database dropped or refused the connection (a restart, a
+    failover), wait a moment and read once more on a fresh connection. Only for work that is
+    safe to do twice. The second failure is raised to the caller (the web answers 503)."""
+
+    @functools.wraps(read)
+    def once_more(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return read(*args, **kwargs)
+        except DBAPIError as error:
+            if not connection_lost(error):
+                raise
+            time.sleep(RETRY_PAUSE_SECONDS)
+            return read(*args, **kwargs)
+
+    return once_more
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The database dropped or refused the connection (a restart, a failover, a host gone),
+    as opposed to something wrong with what was asked."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError) or not type(error.orig).__module__.startswith("psycopg"):
+        return False  # SQLite's are about the file or the schema: a second try mends nothing
+    # No SQLSTATE: the connection could not be made or was cut. 08: connection exceptions;
+    # 57P01-57P03: the server shutting down or starting up. (Not lock or statement timeouts.)
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return not state or state.startswith(("08", "57P"))
 
 
 class Store:
@@ -86,7 +128,10 @@ def _is_busy(error: OperationalError) -> bool:
 def _make_engine(url: str, *, echo: bool, write_timeout: float = DEFAULT_WRITE_TIMEOUT) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # pool_pre_ping: a pooled connection the server closed (a restart) is replaced at checkout.
+        # connect_timeout: a database host that is gone fails a request in seconds, not minutes.
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                             connect_args={"connect_timeout": 5})
     database = parsed.database or ""
     if database and database != ":memory:":
         _create_private(Path(database))

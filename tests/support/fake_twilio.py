@@ -67,12 +67,13 @@ class FakeTwilio:
     UNAUTHORIZED = Failure(401, 20003, "Authenticate")
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
-                 clock=lambda: datetime.now(UTC)) -> None:
+                 clock=lambda: datetime.now(UTC), host: str = "127.0.0.1", port: int | None = None) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.clock = clock
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.host = host
+        self.port = port or free_port()
+        self.url = f"http://{host}:{self.port}"
         self.messages: list[Message] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request received
         self._failures: list[Failure] = []
@@ -84,7 +85,7 @@ class FakeTwilio:
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeTwilio:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True)
         self._thread.start()
@@ -300,3 +301,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
         self._send(200, self.fake._list(query))
+
+
+def main() -> None:
+    """A fake Twilio as a process of its own (the multi-host test runs it on its own host):
+    `python -m tests.support.fake_twilio HOST PORT`; the Messages list API tells what it got."""
+    import signal
+    import sys
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    fake = FakeTwilio(host=sys.argv[1], port=int(sys.argv[2])).start()
+    print(f"fake Twilio on {fake.url}", flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    fake.stop()
+
+
+if __name__ == "__main__":
+    main()
