@@ -36,15 +36,29 @@ class Host:
         self.address = f"{SUBNET}.{number}"
         self.procs: list[subprocess.Popen] = []
 
-    def popen(self, argv: list[str], *, log: Path, env: dict[str, str] | None = None,
-              cwd: Path | None = None, user: str | None = None) -> subprocess.Popen:
+    def popen(
+        self,
+        argv: list[str],
+        *,
+        log: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        user: str | None = None,
+    ) -> subprocess.Popen:
         """Start `argv` on this host, in a session of its own (so `kill` takes all its processes)."""
         prefix = ["ip", "netns", "exec", self.netns]
         if user:
             prefix += ["runuser", "-u", user, "--"]
         with log.open("ab") as out:
-            proc = subprocess.Popen(prefix + argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                prefix + argv,
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self.procs.append(proc)
         return proc
 
@@ -89,6 +103,7 @@ class Host:
 
     def thread(self, fn: Callable[..., Any], *args: Any) -> threading.Thread:
         """`fn` on a thread of its own in this host's namespace, started."""
+
         def inside() -> None:
             enter(self.netns)
             fn(*args)
