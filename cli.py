@@ -85,7 +85,7 @@ def import_csv(path: str, batch_size: int, quiet: bool) -> None:
     """Import dossiers from a legacy system's CSV file. Safe to run again on the same file.
 
     Columns: code, agency_id, procedure_name, applicant_name, applicant_phone, received_at,
-    due_at, status; optional: procedure_name_en, status_at, language, pin, note.
+    due_at, status; optional: procedure_name_en, status_at, language, pin, note, handling_office.
     """
     from lookup import importer
 

@@ -47,7 +47,6 @@ class Config:
         self.REDIS_PASSWORD = _env("REDIS_PASSWORD")
         self.METRICS_TOKEN = _env("METRICS_TOKEN")
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-        self.TIMEZONE = _env("TIMEZONE", "Asia/Ho_Chi_Minh")
         self.DEFAULT_LANGUAGE = _env("DEFAULT_LANGUAGE", "vi")
         self.MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_BYTES", 64 * 1024)
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)

@@ -155,6 +155,7 @@ class Service:
             ])
         return self._view(row, proven, timeline)
 
+    @retry_read_once
     def incomplete(self, code_text: str | None) -> codes.Incomplete | None:
         """For a code that was not found: whether it lacks the office's e-ID at its start
         (lookup.codes.incomplete), so the asker is told what is missing. It depends only on

@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from channels.web import api
 from channels.web.language import request_language
 from lookup import messages
-from lookup.clock import local
+from lookup.clock import OFFICE_ZONE, local
 from lookup.messages import LANGUAGES, N_
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
     # the pages themselves use the per-language environments below.
     Babel(app, locale_selector=page_language, default_locale=messages.DEFAULT_LANGUAGE,
           default_domain="web", default_translation_directories=str(messages.LOCALES_DIR),
-          default_timezone=app.config["TIMEZONE"], configure_jinja=False)
+          default_timezone=OFFICE_ZONE.key, configure_jinja=False)
     app.extensions["tracuu.web.templates"] = {lang: environment(app, lang) for lang in LANGUAGES}
     app.after_request(security_headers)
     for code in (404, 405):
