@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -173,7 +174,8 @@ def main() -> int:
         if not env.get("REDIS_URL"):
             first, env["REDIS_URL"] = start_redis()
             # Same command, same port and data directory: the children's REDIS_URL stays true.
-            redis = Child("redis-server", lambda: _restart_redis(first.args), running=first)
+            port = urlsplit(env["REDIS_URL"]).port
+            redis = Child("redis-server", lambda: _restart_redis(first.args, port), running=first)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir())
         os.environ.update(env)
         config = Config()
@@ -207,9 +209,9 @@ def main() -> int:
             _stop([redis.proc])
 
 
-def _restart_redis(argv) -> subprocess.Popen:
-    proc = subprocess.Popen(argv, start_new_session=True)
-    wait_for_port(int(argv[argv.index("--port") + 1]), proc)
+def _restart_redis(argv, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(argv, start_new_session=True, umask=0o077)
+    wait_for_port(port, proc)
     return proc
 
 
