@@ -524,7 +524,7 @@ def site(why_not, tmp_path):
                 print("\n".join(log.read_text(errors="replace").splitlines()[-15:]))
 
 
-def test_the_deployment_keeps_serving_through_host_failures(site):
+def test_the_deployment_keeps_serving_through_host_failures(site, capsys):
     warnings.simplefilter("ignore", requests.packages.urllib3.exceptions.InsecureRequestWarning)
     t0 = time.monotonic()
     site.start_postgres()
@@ -598,6 +598,8 @@ def test_the_deployment_keeps_serving_through_host_failures(site):
     for thread in pushers:
         thread.join(240)
     assert not office.failures, office.failures[:5]
+    ingest_seconds = time.monotonic() - burst_started
+    sent_by_then = len(site.twilio_received())
 
     # 4. PostgreSQL restarts under the lookups, while the back-office pushes a few more.
     pg_start = time.monotonic()
@@ -631,6 +633,7 @@ def test_the_deployment_keeps_serving_through_host_failures(site):
         f"alerts: {expected} ingested through lb ({office.retries} PUTs sent again by the back-office: "
         f"{dict(office.retried)}), "
         f"{sum(received.values())} texts at the fake Twilio in {time.monotonic() - burst_started:.0f} s",
+        f"the 2,000 PUTs took {ingest_seconds:.0f} s; {sent_by_then} texts were out by then",
         f"worker1 SIGKILLed at {killed_worker_at} texts, started again",
         f"Redis primary {old_primary} SIGKILLed at {at_kill} texts; Sentinel promoted {new_primary}; "
         f"alerts resumed after {redis_recovery:.1f} s",
@@ -642,10 +645,11 @@ def test_the_deployment_keeps_serving_through_host_failures(site):
         f"500s: {sum(1 for s in all_lookups if s == 500)}",
         f"total: {time.monotonic() - t0:.0f} s",
     ]
-    print("\n" + "\n".join(figures))
+    with capsys.disabled():  # the figures belong in `make test`'s output, pass or fail
+        print("\n[multi-host] " + "\n[multi-host] ".join(figures))
     assert ok / len(during) >= 0.995
     assert new_primary == site["redis2"].address
-    assert redis_recovery <= 30 or pytest.fail(f"alerts resumed only after {redis_recovery:.1f} s")
+    assert redis_recovery <= 30, f"alerts resumed only after {redis_recovery:.1f} s"
     assert lost == 0 and duplicates == 0 and strangers == 0
     assert 500 not in after
     assert 500 not in all_lookups
