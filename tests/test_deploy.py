@@ -79,7 +79,7 @@ def test_web_unit_starts_gunicorn_as_make_run_does():
 
     unit = unit_command(UNITS / "tracuu-web.service", ROOT)
     (ours,) = [argv for argv in load_run_script().services(Config(), "8000") if "gunicorn" in argv[0]]
-    for option in ("--logger-class", "--access-logformat", "--config"):
+    for option in ("--logger-class", "--access-logformat", "--config", "--worker-class", "--threads"):
         assert unit[unit.index(option) + 1] == ours[ours.index(option) + 1], option
     assert unit[-1] == ours[-1] == "app:create_app()"
 

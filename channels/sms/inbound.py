@@ -99,7 +99,8 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
 
 
 # Reply kinds that answer a lookup, as the lookup outcomes of /metrics.
-_LOOKUP_OUTCOMES = {"status": "found", "several": "found", "not_found": "not_found", "invalid": "invalid"}
+_LOOKUP_OUTCOMES = {"status": "found", "several": "found", "not_found": "not_found", "invalid": "invalid",
+                    "pin_locked": "pin_locked"}
 
 
 def _count(verdict: Verdict, reply: Reply | None) -> None:

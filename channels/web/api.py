@@ -69,6 +69,7 @@ def lookup() -> Any:
         metrics.lookup("api", "invalid")
         return invalid_code(lang, invalid.reason)
     except PinLocked as locked:
+        metrics.lookup("api", "pin_locked")
         wait = locked.seconds_left(service().clock())
         response, status = error(429, "pin_locked", messages.gettext(lang, PIN_LOCKED), retry_after=wait)
         response.headers["Retry-After"] = str(wait)

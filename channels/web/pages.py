@@ -83,6 +83,7 @@ def lookup() -> Any:
         metrics.lookup("web", "invalid")
         return form_again(typed, invalid.reason)
     except PinLocked as locked:
+        metrics.lookup("web", "pin_locked")
         # What the code alone shows, and why the PIN did not open the rest.
         return see_result(Ticket(locked.view.code, pin_locked_until=locked.until))
     if view is None:

@@ -404,7 +404,7 @@ class Lookups:
     """Citizens looking up codes through lb, steadily, from the client host; every answer kept
     with its time."""
 
-    def __init__(self, site: Site, codes: list[tuple[str, str]], threads: int = 3, pause: float = 0.02):
+    def __init__(self, site: Site, codes: list[tuple[str, str]], threads: int = 3, pause: float = 0.05):
         self.site = site
         self.codes = codes
         self.pause = pause

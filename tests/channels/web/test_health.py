@@ -134,3 +134,16 @@ def test_without_a_token_configured_only_this_machine_reads_metrics(app):
 @pytest.fixture
 def api_key_for_live(live_app) -> str:
     return live_app.extensions["tracuu.service"].create_api_key("000.00.04.H40", "tests")
+
+
+def test_metrics_count_pin_locked_lookups(tmp_path, redis_server):
+    app = make_app(f"sqlite:///{tmp_path / 'p.db'}", redis_url=redis_server.url, PIN_FAILURES_PER_DOSSIER=2)
+    demo_data.load(app.extensions["tracuu.service"])
+    client = app.test_client()
+    web, api = lookups(client, "web", "pin_locked"), lookups(client, "api", "pin_locked")
+    for _ in range(3):
+        client.post("/tra-cuu", data={"code": READY, "pin": "000000"})
+    client.get("/api/v1/lookup", query_string={"code": READY, "pin": "000000"})
+    assert lookups(client, "web", "pin_locked") > web
+    assert lookups(client, "api", "pin_locked") == api + 1
+    app.extensions["tracuu.store"].dispose()
