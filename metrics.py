@@ -61,7 +61,7 @@ def ingest_outcome(status_code: int) -> str:
     return _INGEST_OUTCOMES.get(status_code, "error" if status_code >= 500 else "rejected")
 
 
-_INGEST_OUTCOMES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
+_INGEST_OUTCOMES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 503: "busy"}
 
 
 def process_exited(pid: int) -> None:
