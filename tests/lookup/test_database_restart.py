@@ -30,12 +30,12 @@ def restartable():
 def test_a_lookup_while_the_database_restarts_is_answered(restartable):
     server, app = restartable
     client = app.test_client()
-    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+    assert client.post("/tra-cuu", data={"code": READY}, follow_redirects=True).status_code == 200
     server.halt()  # every pooled connection is dead now, and new ones are refused
     back = threading.Timer(0.2, server.resume)
     back.start()
     try:
-        assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+        assert client.post("/tra-cuu", data={"code": READY}, follow_redirects=True).status_code == 200
         assert client.get("/api/v1/lookup", query_string={"code": READY}).status_code == 200
     finally:
         back.join()
@@ -53,4 +53,4 @@ def test_a_database_that_stays_down_is_a_503_to_retry_not_a_500(restartable, cap
     assert page.status_code == 503 and int(page.headers["Retry-After"]) > 0
     assert api.status_code == 503 and api.json["error"] == "unavailable"
     assert not [r for r in caplog.records if r.exc_info], "no traceback for an outage"
-    assert client.post("/tra-cuu", data={"code": READY}).status_code == 200
+    assert client.post("/tra-cuu", data={"code": READY}, follow_redirects=True).status_code == 200
