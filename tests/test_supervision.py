@@ -134,7 +134,7 @@ def test_killed_children_come_back_and_the_others_keep_serving(run_script):
     os.kill(worker, signal.SIGKILL)
     new_worker, mark = run.pid("alerts worker", mark)
     assert new_worker != worker and alive(new_web) and alive(redis)
-    run.wait_for(r"Listening on alerts", mark)
+    run.wait_for(r"\*\*\* Listening on .*alerts", mark)
 
     os.kill(redis, signal.SIGKILL)
     new_redis, mark = run.pid("redis-server", mark)
@@ -154,7 +154,7 @@ def test_killed_children_come_back_and_the_others_keep_serving(run_script):
 
 def test_a_redis_outage_is_one_line_each_way_in_the_worker(run_script):
     run = run_script
-    run.wait_for(r"Listening on alerts")
+    run.wait_for(r"\*\*\* Listening on .*alerts")
     run.serves()
     redis, mark = run.pid("redis-server")
     os.kill(redis, signal.SIGKILL)
