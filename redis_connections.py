@@ -33,8 +33,8 @@ def connect(config: Mapping[str, Any], *, timeout: float = 10.0, connect_timeout
 
 
 def limits_storage(config: Mapping[str, Any], *, timeout: float = 0.5) -> tuple[str, dict[str, Any]]:
-    """The `limits` library's storage URI and options for the same Redis (flask-limiter and the
-    SMS limits): `redis+sentinel://` with Sentinel, else REDIS_URL."""
+    """The `limits` library's storage URI and options for the same Redis (the SMS limits):
+    `redis+sentinel://` with Sentinel, else REDIS_URL."""
     sentinels = sentinel_addresses(config)
     options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     if not sentinels:

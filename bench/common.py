@@ -164,9 +164,9 @@ class Timer:
 
 
 def hammer(port: int, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None,
-           seconds: float, clients: int, expect: bytes = b"") -> float:
+           seconds: float, clients: int, expect: bytes = b"", status: int = 200) -> float:
     """Requests/s over `seconds` from `clients` threads on 127.0.0.1:`port`, each one request at a
-    time; exits naming the first answer that is not a 200 (containing `expect`)."""
+    time; exits naming the first answer that is not a `status` (containing `expect`)."""
     counts = [0] * clients
     errors: list[str] = []
     deadline = time.perf_counter() + seconds
@@ -178,7 +178,7 @@ def hammer(port: int, method: str, path: str, *, body: bytes = b"", headers: dic
                 conn.request(method, path, body=body or None, headers=headers or {})
                 response = conn.getresponse()
                 data = response.read()
-                if response.status != 200 or expect not in data:
+                if response.status != status or expect not in data:
                     errors.append(f"{method} {path}: {response.status} {data[:200]!r}")
                     return
                 counts[slot] += 1

@@ -5,11 +5,14 @@ client load.
 
 Usage: python bench/web_lookup.py [--seconds 1.5] [--rounds 8] [--clients 8] [--no-rate-limit]
 
-Issue 3 calls the page at / the lookup page (its item 1) and the page that answers a lookup
-the result page (item 2); its target is lookup page ÷ hello-world ≥ 0.7. The result page
-and the receipt's QR link are measured beside it with no target: they read the dossier and
-render it. The result page is measured twice: with the code only, as most citizens ask, and
-with the PIN too (the full view with the timeline, the heaviest page).
+Issue 3 calls the page at / the lookup page (its item 1); its target is lookup page ÷
+hello-world ≥ 0.7. Issue 12 asks the pages that answer a lookup to reach ≥ 0.6 with the rate
+limit on: the result page and the receipt's QR link. The form posts the code (and PIN) and is
+answered 303 to the result page `/tra-cuu/<ticket>` (channels/web/result_link.py), so a
+citizen's lookup is the POST then that GET; both are measured, the POST on its own line. The
+result page is measured twice: the code only, as most citizens ask, and proven by the PIN (the
+full view with the timeline, the heaviest page). The QR link is the full view too, and counts
+against the lookup limit.
 
 The rate limit runs as in production, on a private redis-server, with two limits (per minute
 and per hour, as the default) set too high to be reached, so every request is served and
@@ -23,17 +26,20 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 from common import demo_database, load_arguments, paired_ratios, served_app  # also sets sys.path
 
+from channels.web.result_link import Ticket, Tickets
 from lookup import qr
 from tests.support.servers import RedisServer, free_port, running
 
 CODE, PIN = "000.00.04.H40-261102-0001", "204851"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TARGET = 0.7
+ANSWER_TARGET = 0.6  # issue 12: the result page and the QR link, rate limit on
 UNREACHABLE_LIMITS = "100000000/minute;1000000000/hour"
 
 
@@ -47,14 +53,17 @@ def main() -> int:
         env = {"DATABASE_URL": demo_database(tmp), "SECRET_KEY": secret, "VAR_DIR": tmp}
         if not args.no_rate_limit:
             env.update(RATELIMIT_ENABLED="1", REDIS_URL=redis.url, LOOKUP_RATE_LIMIT=UNREACHABLE_LIMITS)
+        tickets, now = Tickets(secret), datetime.now(UTC)
         routes = {
             "lookup page (GET /)": ("GET", "/", {"expect": b'name="code"'}),
-            "result page, code only (POST)": (
-                "POST", "/tra-cuu", {"body": urlencode({"code": CODE}).encode(), "headers": FORM,
-                                     "expect": CODE.encode()}),
-            "result page, code + PIN (POST)": (
+            "lookup posted, 303 (POST)": (
                 "POST", "/tra-cuu", {"body": urlencode({"code": CODE, "pin": PIN}).encode(),
-                                     "headers": FORM, "expect": b'class="timeline"'}),
+                                     "headers": FORM, "status": 303}),
+            "result page, code only (GET)": (
+                "GET", "/tra-cuu/" + tickets.make(Ticket(CODE), now), {"expect": CODE.encode()}),
+            "result page, PIN proven (GET)": (
+                "GET", "/tra-cuu/" + tickets.make(Ticket(CODE, proven=True), now),
+                {"expect": b'class="timeline"'}),
             "QR link (GET /d/<token>)": (
                 "GET", "/d/" + qr.make_token(CODE, secret), {"expect": b'class="timeline"'}),
         }
@@ -71,6 +80,14 @@ def main() -> int:
     lookup = ratios["lookup page (GET /)"]
     verdict = "met" if lookup >= TARGET else "NOT met"
     print(f"  ratio lookup page / hello: {lookup:.2f} (issue 3 target >= {TARGET}: {verdict})")
+    answers = {name: ratios[name] for name in ratios if name.startswith(("result page", "QR link"))}
+    worst = min(answers, key=answers.get)
+    if args.no_rate_limit:
+        verdict = "the target is with the rate limit on"
+    else:
+        verdict = "met" if answers[worst] >= ANSWER_TARGET else "NOT met"
+    print(f"  lowest of the result pages and the QR link: {answers[worst]:.2f}, {worst} "
+          f"(issue 12 target >= {ANSWER_TARGET} with the rate limit on: {verdict})")
     return 0
 
 

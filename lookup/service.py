@@ -132,7 +132,7 @@ class Service:
         """
         code = codes.parse(code_text)
         wants_timeline = with_timeline and proof is not None and proof.offered
-        with self.store.connect() as conn:
+        with self.store.read() as conn:
             if wants_timeline:
                 found = rows.find_with_events(conn, code.match_key)
                 row, event_rows = found if found is not None else (None, [])

@@ -1,22 +1,53 @@
-"""Lookup rate limits per client (flask-limiter on Redis), one budget shared by every page and
-API that resolves a code, so a guesser cannot spread over several doors."""
+"""Lookup rate limits per client, one budget shared by every page and API that resolves a code,
+so a guesser cannot spread over several doors.
+
+Every limit of LOOKUP_RATE_LIMIT (`30/minute;300/hour`, the `limits` library's syntax) is a
+fixed window counted in Redis, shared by every process; all of them are counted and checked by
+one Lua script, so a lookup costs one round trip to Redis whatever the number of limits (with
+flask-limiter it was one per limit, and its hooks ran on every request, limited or not). A
+refused lookup is answered 429 with Retry-After: the end of the window it broke. No
+X-RateLimit-* headers: no client of ours reads them.
+
+Redis unreachable: each process counts in its own memory until Redis answers again (logged once
+per outage), so lookups go on being served and limited.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
 import time
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Any
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from flask import Flask, current_app, g, request
+from limits import parse_many
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.exceptions import TooManyRequests
 
-from redis_connections import limits_storage
+from redis_connections import connect
 
 log = logging.getLogger(__name__)
 
-# No X-RateLimit-* headers: writing them costs two more Redis round trips on every lookup (more
-# than rendering the page) and no client of ours reads them. A refused lookup gets Retry-After.
+EXTENSION = "tracuu.web.lookup_limits"
+FALLBACK_WAIT_SECONDS = 60
+REDIS_TIMEOUT_SECONDS = 0.5
+
+# KEYS: one counter per limit (its window is in the key); ARGV: amount and seconds per limit.
+# Returns 0 when every limit allows the lookup, else the number (from 1) of the first broken.
+_COUNT = """
+local broken = 0
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if broken == 0 and n > tonumber(ARGV[2 * i - 1]) then broken = i end
+end
+return broken
+"""
 
 
 def client_key() -> str:
@@ -38,31 +69,83 @@ def _network(address: str) -> str:
     return address
 
 
-limiter = Limiter(key_func=client_key, headers_enabled=False, swallow_errors=True)
+@dataclass(frozen=True)
+class Window:
+    amount: int
+    seconds: int
 
-lookup_limit = limiter.shared_limit(
-    lambda: current_app.config["LOOKUP_RATE_LIMIT"], scope="lookup"
-)
 
-FALLBACK_WAIT_SECONDS = 60
+class LookupLimits:
+    """The lookup budget of every client, counted in Redis (in memory while Redis is away)."""
+
+    def __init__(self, redis: Redis, spec: str, prefix: str) -> None:
+        self.windows = tuple(Window(item.amount, int(item.get_expiry())) for item in parse_many(spec))
+        self.prefix = f"{prefix}:lookup"
+        self.redis = redis
+        self.script = self.redis.register_script(_COUNT)
+        self.limits_args = [n for w in self.windows for n in (w.amount, w.seconds)]
+        self._memory: dict[str, tuple[int, int]] = {}
+        self._memory_lock = threading.Lock()
+        self._redis_down = False
+
+    def hit(self, client: str, now: float | None = None) -> int | None:
+        """Count one lookup by `client`; None when allowed, else the seconds until the window
+        it broke ends."""
+        now = time.time() if now is None else now
+        keys = [f"{self.prefix}:{client}:{w.seconds}:{int(now // w.seconds)}" for w in self.windows]
+        try:
+            broken = int(self.script(keys=keys, args=self.limits_args))
+            if self._redis_down:
+                self._redis_down = False
+                log.warning("lookup limits counted in Redis again")
+        except RedisError as error:
+            if not self._redis_down:
+                self._redis_down = True
+                log.warning("Redis unreachable for the lookup limits (%s): counting in memory", error)
+            broken = self._hit_in_memory(keys, now)
+        if not broken:
+            return None
+        window = self.windows[broken - 1]
+        return max(1, int((now // window.seconds + 1) * window.seconds - now))
+
+    def _hit_in_memory(self, keys: list[str], now: float) -> int:
+        broken = 0
+        with self._memory_lock:
+            if len(self._memory) > 100_000:
+                self._memory = {k: v for k, v in self._memory.items() if v[1] > now}
+            for i, (key, window) in enumerate(zip(keys, self.windows, strict=True), start=1):
+                count = self._memory.get(key, (0, 0))[0] + 1
+                self._memory[key] = (count, int(now // window.seconds + 1) * window.seconds)
+                if not broken and count > window.amount:
+                    broken = i
+        return broken
 
 
 def init_app(app: Flask) -> None:
-    uri, options = limits_storage(app.config)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", uri)
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "tracuu")
-    limiter.init_app(app)
+    if app.config["RATELIMIT_ENABLED"]:
+        # The same Redis as everything else (REDIS_URL, or the primary Sentinel names).
+        redis = connect(app.config, timeout=REDIS_TIMEOUT_SECONDS, connect_timeout=REDIS_TIMEOUT_SECONDS)
+        app.extensions[EXTENSION] = LookupLimits(redis, app.config["LOOKUP_RATE_LIMIT"],
+                                                 app.config.get("RATELIMIT_KEY_PREFIX", "tracuu"))
+
+
+def lookup_limit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Count the request against its client's lookup budget; past it, 429 (the blueprint's
+    handler says it in the reader's language, with Retry-After)."""
+
+    @wraps(view)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        limits = current_app.extensions.get(EXTENSION)
+        if limits is not None:
+            wait = limits.hit(client_key())
+            if wait is not None:
+                g.retry_after = wait
+                raise TooManyRequests()
+        return view(*args, **kwargs)
+
+    return limited
 
 
 def seconds_to_wait() -> int:
     """Until the limit this request broke lets the client in again: for Retry-After on a 429."""
-    breached = limiter.current_limit
-    if breached is None:
-        return FALLBACK_WAIT_SECONDS
-    try:
-        return max(1, int(breached.reset_at - time.time()))
-    except Exception:  # the limit store went away since it refused us; the refusal stands
-        log.warning("rate limit store unreachable; Retry-After guessed", exc_info=True)
-        return FALLBACK_WAIT_SECONDS
+    return g.get("retry_after") or FALLBACK_WAIT_SECONDS

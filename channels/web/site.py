@@ -19,6 +19,7 @@ import jinja2
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 from flask_babel import Babel
 from jinja2.ext import Extension
 from jinja2.lexer import Token
@@ -52,9 +53,21 @@ def init_app(app: Flask) -> None:
           default_domain="web", default_translation_directories=str(messages.LOCALES_DIR),
           default_timezone=OFFICE_ZONE.key, configure_jinja=False)
     app.extensions["tracuu.web.templates"] = {lang: environment(app, lang) for lang in LANGUAGES}
+    app.session_interface = NoSessions()
     app.after_request(security_headers)
     for code in (404, 405):
         app.register_error_handler(code, http_error_page)
+
+
+class NoSessions(SessionInterface):
+    """Nothing here keeps a session (the language is its own cookie, a result its own ticket):
+    Flask's default would build a signing serializer and read a cookie on every request."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 class CompiledTranslations(Extension):
