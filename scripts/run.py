@@ -241,7 +241,7 @@ def setup_commands(config: Config) -> list[list[str]]:
 
 def services(config: Config, port: str) -> list[list[str]]:
     """The long-running processes of the whole system."""
-    # Threads: a write waiting for a database lock holds one (at most two per process, see
+    # Threads: a write waiting for a database lock holds one (at most three per process, see
     # channels/web/api.py), so lookups always have threads left to answer on.
     argv = [[str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
              "--worker-class", "gthread", "--threads", "4",

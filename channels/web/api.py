@@ -150,10 +150,12 @@ def json_body() -> Any:
         raise FieldError("body", "JSON nested too deeply") from None
 
 
-# Writes that may wait for the database at once, per process. A write waits up to
+# Writes that may be under way at once, per process. A write waits up to
 # DB_WRITE_TIMEOUT_SECONDS for a lock another holds; past these, further writes are answered
-# 503 busy at once, so waiting writes never take every thread and lookups keep being served.
-WAITING_WRITES_PER_PROCESS = 2
+# 503 busy at once, so writes never take every thread and lookups keep being served. Three of
+# the four threads `make run` and the systemd unit give each gunicorn process: a back-office
+# pushing from several threads rarely meets a refusal, and one thread is always left for lookups.
+WAITING_WRITES_PER_PROCESS = 3
 _write_slots = threading.BoundedSemaphore(WAITING_WRITES_PER_PROCESS)
 
 
