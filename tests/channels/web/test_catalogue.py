@@ -35,10 +35,10 @@ def test_every_web_string_has_vietnamese():
     assert msgids(LOCALES / "en" / "LC_MESSAGES" / "web.po") == msgids(LOCALES / "web.pot")
 
 
-def test_pages_address_the_reader_one_way():
-    """One register on the pages: "bạn", as the SMS and hotline catalogues say, never "ông/bà"
-    or "quý khách" beside it. The pages show the web catalogue and the core's words."""
-    for domain in ("web", "core"):
+def test_every_catalogue_addresses_the_reader_one_way():
+    """One register for the citizen: "bạn", never "ông/bà" or "quý khách" beside it, on the
+    pages (web, core), in replies (SMS, hotline, Zalo) and in the alerts they are sent."""
+    for domain in ("web", "core", "sms", "ivr", "zalo", "alerts"):
         with open(LOCALES / "vi" / "LC_MESSAGES" / f"{domain}.po", "rb") as handle:
             for message in read_po(handle):
                 said = message.string.lower() if isinstance(message.string, str) else ""
