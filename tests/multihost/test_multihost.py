@@ -516,6 +516,7 @@ def site(why_not, tmp_path):
         built.close()
         for log in [built.log(n) for n in ("web1", "web2", "worker1", "worker2", "lb", "twilio")] + [
             tmp_path / "nginx-error.log",
+            tmp_path / "tracuu.error.log",
             tmp_path / "tracuu.access.log",
         ]:
             name = log.name
@@ -535,8 +536,13 @@ def test_the_deployment_keeps_serving_through_host_failures(site, capsys):
     key = site.flask("web1", "create-api-key", AGENCY).strip().splitlines()[-1]
     for name in ("web1", "web2"):
         site.start_web(name)
-    site.start_lb()
     http = session()
+    # Each node serving before nginx starts: refused while booting, a node would count as failed
+    # (max_fails) and still be left alone when web1 is killed below: "no live upstreams".
+    for name in ("web1", "web2"):
+        node = f"http://{site[name].address}:8000/readyz"
+        wait(lambda node=node: site["client"].call(lambda: _ok(http, node)), f"{name} to serve", timeout=90)
+    site.start_lb()
     wait(lambda: site["client"].call(lambda: _ok(http, f"{LB}/readyz")), "lb to serve", timeout=90)
     assert (
         site["client"].call(
@@ -656,6 +662,10 @@ def test_the_deployment_keeps_serving_through_host_failures(site, capsys):
     # nginx's access log, like the app's, never holds a dossier code (nor a PIN: no query strings).
     access = (site.workdir / "tracuu.access.log").read_text()
     assert "/api/v1/dossiers/000...." in access and f"{AGENCY}-" not in access and "pin=" not in access
+    # Nor its error log, which quotes request lines (web1's refused connections are such lines).
+    errors = site.workdir / "tracuu.error.log"
+    said = errors.read_text() if errors.exists() else ""
+    assert f"{AGENCY}-" not in said and "pin=" not in said, said[-2000:]
 
 
 def _ok(http: requests.Session, url: str) -> bool:
