@@ -106,10 +106,10 @@ def test_pacing_is_shared_by_all_workers(database_file_url, redis_url, twilio, w
     wait_until(lambda: all_done(app), what="all sent")
     moments = sorted(m.date_created for m in twilio.sent())
     assert len(moments) == 12
-    # 12 texts at 4 a second from 3 workers must spread over at least 11 gaps of 0.25 s. Only this
-    # lower bound is checked: a loaded machine can delay a send and bunch it with the next one,
-    # but nothing can make paced sends finish sooner.
-    assert moments[-1] - moments[0] >= timedelta(seconds=2.5)
+    # 12 texts at 4 a second from 3 workers take 11 slots 0.25 s apart (2.75 s). Only a lower
+    # bound is checked, with room for the first send to reach the provider late (it did, by
+    # 0.3 s, on a loaded machine): unpaced, the 12 go out within a fraction of a second.
+    assert moments[-1] - moments[0] >= timedelta(seconds=2.0)
 
 
 def _last_night() -> datetime:
