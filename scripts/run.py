@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config import VAR_DIR, Config, private_dir, private_secret  # noqa: E402
+from worker import queues  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -146,7 +147,7 @@ def service_name(argv: list[str]) -> str:
     if "gunicorn" in Path(argv[0]).name:
         return "web (gunicorn)"
     if "alerts-worker" in argv:
-        return "alerts worker"
+        return f"{argv[argv.index('--queue') + 1]} worker" if "--queue" in argv else "alerts worker"
     if "ivr-asterisk" in argv:
         return "IVR adapter"
     return Path(argv[0]).name
@@ -251,9 +252,11 @@ def services(config: Config, port: str) -> list[list[str]]:
              # QR links and receipt images carry a dossier code in their path: logged cut short.
              "--logger-class", "channels.web.accesslog.RedactingLogger",
              "app:create_app()"]]
-    # Alerts: an RQ worker with its scheduler on the queues of worker/queues.py; it also runs
-    # the outbox sweeper and the daily scan (tests/worker/test_startup.py checks the names).
-    argv.append(flask("alerts-worker", "--queue", "chat", "--queue", "alerts"))
+    # An RQ worker with its scheduler for each queue of worker/queues.py, one queue a process
+    # (worker/cli.py says why); they also run the outbox sweeper and the daily scan
+    # (tests/worker/test_startup.py checks the names).
+    for queue in queues.ALL:
+        argv.append(flask("alerts-worker", "--queue", queue))
     # Hotline on Asterisk: only when a switch is configured (docs/ivr.md).
     if config.ASTERISK_AMI_HOST:
         argv.append(flask("ivr-asterisk"))

@@ -34,7 +34,8 @@ def units_here(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("name", ["tracuu-web.service", "tracuu-worker@1.service", "tracuu-ivr.service"])
+@pytest.mark.parametrize("name", ["tracuu-web.service", "tracuu-worker@1.service",
+                                  "tracuu-chat-worker.service", "tracuu-ivr.service"])
 def test_systemd_analyze_verify_accepts_the_unit(tmp_path, name):
     tool = need("systemd-analyze")
     here = units_here(tmp_path)
@@ -59,7 +60,8 @@ def unit_settings(name: str) -> dict[str, str]:
     return dict(parser["Service"])
 
 
-@pytest.mark.parametrize("name", ["tracuu-web.service", "tracuu-worker@.service", "tracuu-ivr.service"])
+@pytest.mark.parametrize("name", ["tracuu-web.service", "tracuu-worker@.service",
+                                  "tracuu-chat-worker.service", "tracuu-ivr.service"])
 def test_units_run_as_a_dedicated_user_restart_and_are_hardened(name):
     service = unit_settings(name)
     assert service["User"] == "tracuu" and service["Group"] == "tracuu"

@@ -131,8 +131,8 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
 
 
 @click.command("alerts-worker")
-@click.option("--queue", "queue_names", multiple=True, default=queues.ALL, show_default=True,
-              help="Queue to listen to (repeat for several).")
+@click.option("--queue", "queue_names", multiple=True, default=(queues.ALERTS,), show_default=True,
+              help=f"The one queue this process works: {', '.join(queues.ALL)}. Run one process per queue.")
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--no-housekeeping", is_flag=True, help="No sweeper and no daily scan in this process.")
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
@@ -140,13 +140,21 @@ def _switch(agency_id: str, kind: str, enabled: bool) -> None:
 @with_appcontext
 def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bool, name: str | None,
                   fork: bool) -> None:
-    """Run an RQ worker with its scheduler for the alert queues, plus the sweeper and daily scan."""
+    """Run an RQ worker with its scheduler for one queue, plus the sweeper and daily scan.
+
+    One queue per process: RQ keeps a job it hands to a worker in a list of its own only when
+    the worker listens to a single queue. With several it pops the job outright, and a worker
+    killed before starting it loses it (still marked queued, in no list) for good.
+    """
     from redis_connections import connect, describe
     from worker.runner import AlertWorker, ForkingAlertWorker, Periodic, work_until_stopped
 
-    unknown = set(queue_names) - set(queues.ALL)
-    if unknown:
-        raise click.BadParameter(f"unknown queue(s) {', '.join(sorted(unknown))}; expected {queues.ALL}")
+    if len(queue_names) != 1:
+        raise click.BadParameter("one queue per worker process (RQ could lose a job taken by a worker "
+                                 "that listens to several and is killed); start one process per queue")
+    (queue_name,) = queue_names
+    if queue_name not in queues.ALL:
+        raise click.BadParameter(f"unknown queue {queue_name}; expected one of {', '.join(queues.ALL)}")
     alerts_ = _alerts()
     carriers = []
     try:
@@ -165,4 +173,4 @@ def alerts_worker(queue_names: tuple[str, ...], burst: bool, no_housekeeping: bo
     if not no_housekeeping and not burst:
         Periodic(alerts_).start()
     worker_class = ForkingAlertWorker if fork else AlertWorker
-    work_until_stopped(lambda: worker_class(list(queue_names), connection=connect(config), name=name), burst)
+    work_until_stopped(lambda: worker_class([queue_name], connection=connect(config), name=name), burst)

@@ -1,6 +1,7 @@
 """The start-up files name queues and commands that exist (as Notify's test_all_queues_used)."""
 
 import ast
+import re
 from pathlib import Path
 
 from config import Config
@@ -10,11 +11,27 @@ from worker import queues
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_make_run_starts_an_alert_worker_on_every_queue():
+def test_make_run_starts_a_worker_on_every_queue_one_queue_a_process():
     services = load_run_script().services(Config(), "8000")
-    [worker] = [argv for argv in services if "alerts-worker" in argv]
-    named = [worker[i + 1] for i, arg in enumerate(worker) if arg == "--queue"]
-    assert sorted(named) == sorted(queues.ALL)
+    workers = [argv for argv in services if "alerts-worker" in argv]
+    named = [[argv[i + 1] for i, arg in enumerate(argv) if arg == "--queue"] for argv in workers]
+    assert all(len(queue_names) == 1 for queue_names in named)
+    assert sorted(name for (name,) in named) == sorted(queues.ALL)
+
+
+def test_every_queue_has_a_systemd_unit_one_queue_a_unit():
+    units = (ROOT / "deploy" / "systemd").glob("tracuu-*worker*.service")
+    served = [re.findall(r"--queue (\w+)", unit.read_text()) for unit in units]
+    assert all(len(queue_names) == 1 for queue_names in served)
+    assert sorted(name for (name,) in served) == sorted(queues.ALL)
+
+
+def test_the_worker_command_takes_one_queue(app):
+    """With several queues RQ pops a job without keeping it anywhere: a worker killed before it
+    starts the job loses it for good (seen in the crash drill)."""
+    result = app.test_cli_runner().invoke(
+        args=["alerts-worker", "--queue", "chat", "--queue", "alerts", "--burst"])
+    assert result.exit_code != 0
 
 
 def test_the_code_enqueues_only_on_declared_queues():

@@ -49,7 +49,9 @@ def test_a_chat_and_an_alert_through_the_webhook_and_a_worker(database_file_url,
     try:
         dossiers = Dossiers(app)
         code = dossiers.new(phone="0912345678")
-        workers(values).start(1)
+        group = workers(values)
+        group.start(1)  # alerts
+        group.start(1, "--queue", "chat")
 
         says(f"Tra cứu {code}", "m1")
         first = answers(1)[0]
