@@ -132,13 +132,11 @@ class Service:
         """
         code = codes.parse(code_text)
         wants_timeline = with_timeline and proof is not None and proof.offered
-        with self.store.read() as conn:
-            if wants_timeline:
-                found = rows.find_with_events(conn, code.match_key)
-                row, event_rows = found if found is not None else (None, [])
-            else:
-                row = rows.find_by_match_key(conn, code.match_key,
-                                             expected=self.expected_min_samples is not None)
+        if wants_timeline:
+            found = rows.look_up_with_events(self.store, code.match_key)
+            row, event_rows = found if found is not None else (None, [])
+        else:
+            row = rows.look_up(self.store, code.match_key, expected=self.expected_min_samples is not None)
         if row is None:
             return None
         if proof is not None and proof.pin and not proof.receipt:

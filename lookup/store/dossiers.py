@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lookup.store.offices import DOSSIERS_WITH_OFFICE, OFFICE_COLUMNS, acting_office, office
+from lookup.store.prepared import PreparedRead
 from lookup.store.schema import agencies, dossiers, events, expected_times, extra_recipients
+
+if TYPE_CHECKING:
+    from lookup.store.db import Store
 
 
 def _insert(conn: Connection, table):
@@ -133,18 +137,27 @@ _WITH_EVENTS = (
 )
 
 
-def find_by_match_key(conn: Connection, match_key: str, *, expected: bool = True) -> Row | None:
-    """The dossier with its office (and, unless asked not to, its procedure's expected
-    completion there), in one indexed query."""
-    return conn.execute(_BY_MATCH_KEY if expected else _BY_MATCH_KEY_PLAIN,
-                        {"match_key": match_key}).first()
+_LOOKUP = PreparedRead(_BY_MATCH_KEY)
+_LOOKUP_PLAIN = PreparedRead(_BY_MATCH_KEY_PLAIN)
+_LOOKUP_WITH_EVENTS = PreparedRead(_WITH_EVENTS)
 
 
-def find_with_events(conn: Connection, match_key: str) -> tuple[Row, list[Row]] | None:
+def find_by_match_key(conn: Connection, match_key: str) -> Row | None:
+    """The dossier with its office, inside a caller's transaction."""
+    return conn.execute(_BY_MATCH_KEY, {"match_key": match_key}).first()
+
+
+def look_up(store: Store, match_key: str, *, expected: bool = True) -> Any | None:
+    """A lookup's dossier with its office (and, unless asked not to, its procedure's expected
+    completion there), in one indexed query outside any transaction (lookup.store.prepared)."""
+    return (_LOOKUP if expected else _LOOKUP_PLAIN).first(store.engine, match_key=match_key)
+
+
+def look_up_with_events(store: Store, match_key: str) -> tuple[Any, list[Any]] | None:
     """The dossier with its office and its events, oldest first, in one query: a proven
     lookup costs one round trip to the database, not two. Each event row carries
     `event_status`, `event_at`, `event_note` and `event_due_at`."""
-    found = conn.execute(_WITH_EVENTS, {"match_key": match_key}).all()
+    found = _LOOKUP_WITH_EVENTS.all(store.engine, match_key=match_key)
     if not found:
         return None
     return found[0], [row for row in found if row.event_at is not None]
