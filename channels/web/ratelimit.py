@@ -4,8 +4,10 @@ so a guesser cannot spread over several doors.
 Every limit of LOOKUP_RATE_LIMIT (`30/minute;300/hour`, the `limits` library's syntax) is a
 fixed window counted in Redis, shared by every process; all of them are counted and checked by
 one Lua script, so a lookup costs one round trip to Redis whatever the number of limits (with
-flask-limiter it was one per limit, and its hooks ran on every request, limited or not). A
-refused lookup is answered 429 with Retry-After: the end of the window it broke. No
+flask-limiter it was one per limit, and its hooks ran on every request, limited or not). Each
+thread keeps one connection of the client's pool for its counts and speaks to it directly: the
+client's per-command work (pool checkout with its readiness poll, retry wrapper) cost more than
+the round trip itself. A refused lookup is answered 429 with Retry-After: the end of the window it broke. No
 X-RateLimit-* headers: no client of ours reads them.
 
 Redis unreachable: each process counts in its own memory until Redis answers again (logged once
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +29,8 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from limits import parse_many
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.connection import AbstractConnection
+from redis.exceptions import NoScriptError, RedisError
 from werkzeug.exceptions import TooManyRequests
 
 from redis_connections import connect
@@ -83,6 +87,7 @@ class LookupLimits:
         self.prefix = f"{prefix}:lookup"
         self.redis = redis
         self.script = self.redis.register_script(_COUNT)
+        self._connection = threading.local()
         self.limits_args = [n for w in self.windows for n in (w.amount, w.seconds)]
         self._memory: dict[str, tuple[int, int]] = {}
         self._memory_lock = threading.Lock()
@@ -94,7 +99,7 @@ class LookupLimits:
         now = time.time() if now is None else now
         keys = [f"{self.prefix}:{client}:{w.seconds}:{int(now // w.seconds)}" for w in self.windows]
         try:
-            broken = int(self.script(keys=keys, args=self.limits_args))
+            broken = int(self._count(keys))
             if self._redis_down:
                 self._redis_down = False
                 log.warning("lookup limits counted in Redis again")
@@ -107,6 +112,27 @@ class LookupLimits:
             return None
         window = self.windows[broken - 1]
         return max(1, int((now // window.seconds + 1) * window.seconds - now))
+
+    def _count(self, keys: list[str]) -> Any:
+        connection = self._thread_connection()
+        try:
+            try:
+                connection.send_command("EVALSHA", self.script.sha, len(keys), *keys, *self.limits_args)
+                return connection.read_response()
+            except NoScriptError:  # a Redis restarted, or a replica promoted, without our script
+                connection.send_command("EVAL", _COUNT, len(keys), *keys, *self.limits_args)
+                return connection.read_response()
+        except (RedisError, OSError):
+            # Whatever it was, the next count starts on a fresh connection (to the new primary,
+            # with Sentinel).
+            connection.disconnect()
+            raise
+
+    def _thread_connection(self) -> AbstractConnection:
+        kept = getattr(self._connection, "kept", None)
+        if kept is None or kept[0] != os.getpid():
+            kept = self._connection.kept = (os.getpid(), self.redis.connection_pool.get_connection())
+        return kept[1]
 
     def _hit_in_memory(self, keys: list[str], now: float) -> int:
         broken = 0
