@@ -14,15 +14,23 @@ COOKIE = "lang"
 
 
 def request_language() -> str:
-    asked = request.args.get("lang")
-    if asked:
-        asked = asked.strip().lower()
-        if asked in LANGUAGES:
-            return asked
-    remembered = request.cookies.get(COOKIE, "")
+    asked = asked_language()
+    if asked in LANGUAGES:
+        return asked
+    # Most requests carry no cookie at all: parsing an absent header still costs.
+    remembered = request.cookies.get(COOKIE, "") if "HTTP_COOKIE" in request.environ else ""
     if remembered in LANGUAGES:
         return remembered
     return best_language(request.headers.get("Accept-Language", ""))
+
+
+def asked_language() -> str:
+    """What `?lang=` asks for, trimmed and lower case ("" when nothing). A query that cannot
+    hold it (no `lang`, nothing percent-encoded) is not parsed at all: most have none."""
+    query = request.query_string
+    if not query or (b"lang" not in query and b"%" not in query):
+        return ""
+    return (request.args.get("lang") or "").strip().lower()
 
 
 @lru_cache(maxsize=1024)

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 import metrics
 from channels.web.health import RETRY_AFTER_SECONDS, database_unavailable
-from channels.web.language import COOKIE
+from channels.web.language import COOKIE, asked_language
 from channels.web.problems import code_problem
 from channels.web.ratelimit import lookup_limit, seconds_to_wait
 from channels.web.result_link import LIFETIME_SECONDS, MAX_TICKET_LENGTH, Ticket, Tickets
@@ -36,6 +36,8 @@ blueprint = Blueprint("pages", __name__, template_folder="templates", static_fol
 MAX_CODE_INPUT = 200
 MAX_PIN_INPUT = 32
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+# Each page is in the language the cookie or Accept-Language picked.
+VARY = ("Accept-Language", "Cookie")
 
 def service() -> Service:
     return current_app.extensions["tracuu.service"]
@@ -50,13 +52,14 @@ def tickets() -> Tickets:
 
 @blueprint.after_request
 def remember_language(response: Any) -> Any:
-    asked = request.args.get("lang")
-    if asked:
-        asked = asked.strip().lower()
-        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
-            response.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
-                                samesite="Lax", secure=request.is_secure)
-    response.vary.update(("Accept-Language", "Cookie"))
+    asked = asked_language()
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    if "Vary" in response.headers:
+        response.vary.update(VARY)
+    else:  # the common case, without parsing and writing back a header set
+        response.headers["Vary"] = ", ".join(VARY)
     return response
 
 
