@@ -93,7 +93,7 @@ def test_gunicorn_as_make_run_starts_it_logs_no_secret(tmp_path: Path):
             stop(proc)
     lines = log_path.read_text().splitlines()
     assert len(lines) == 8, lines
-    assert '"GET /tra-cuu/gAAA…" 200' in lines[4]
+    assert f'"GET /tra-cuu/{ticket[:4]}…" 200' in lines[4]
     assert '"GET /d/MDAw…" 200' in lines[0]
     assert '"PUT /api/v1/dossiers/000.…" 201' in lines[5]
     assert '"POST /api/v1/dossiers/000.…/events" 201' in lines[6]
