@@ -20,7 +20,7 @@ import metrics
 from channels.web.health import RETRY_AFTER_SECONDS, database_unavailable
 from channels.web.language import COOKIE, asked_language
 from channels.web.problems import code_problem
-from channels.web.ratelimit import lookup_limit, seconds_to_wait
+from channels.web.ratelimit import lookup_counted, lookup_limit, seconds_to_wait
 from channels.web.result_link import LIFETIME_SECONDS, MAX_TICKET_LENGTH, Ticket, Tickets
 from channels.web.site import moment_text, page_language, render
 from lookup import codes, messages, qr, recipients
@@ -169,14 +169,15 @@ def expired() -> Any:
 
 
 @blueprint.get("/d/<path:token>")
-@lookup_limit
 def receipt_link(token: str) -> Any:
-    """The receipt's QR code: the signed token is the proof, so the full view opens at once."""
-    opened = open_page(f"/d/{token}")
+    """The receipt's QR code: the signed token is the proof, so the full view opens at once.
+    It counts against the lookup limit; reading and rendering change nothing, so they go on
+    while Redis counts (a page past the limit is thrown away for the 429)."""
+    with lookup_counted():
+        opened = open_page(f"/d/{token}")
+        answer = not_found("") if opened.view is None else result(opened)
     metrics.lookup("web", "found" if opened.view is not None else "not_found")
-    if opened.view is None:
-        return not_found("")
-    return result(opened)
+    return answer
 
 
 # One more phone for the alerts (lookup.recipients), from a page that proves the dossier.
@@ -261,7 +262,6 @@ def result(opened: Opened, *, phone_problem: str = "", phone_typed: str = "", st
         next_step=view.next_step(lang),
         working_days=view.working_days_text(lang),
         procedure=view.procedure_name(lang),
-        office_name=view.office.name(lang),
         filed_with=view.filed_with(lang),
     ), status))
     # The page may hold a name: no cache keeps it.

@@ -21,7 +21,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any
@@ -96,32 +97,63 @@ class LookupLimits:
     def hit(self, client: str, now: float | None = None) -> int | None:
         """Count one lookup by `client`; None when allowed, else the seconds until the window
         it broke ends."""
+        return self.send(client, now)()
+
+    def send(self, client: str, now: float | None = None) -> Callable[[], int | None]:
+        """Count one lookup by `client` and give back how to read the verdict (as `hit`
+        returns it): Redis counts while the caller does work that does not depend on it. The
+        verdict must be read before anything is answered (`lookup_counted`)."""
         now = time.time() if now is None else now
         keys = [f"{self.prefix}:{client}:{w.seconds}:{int(now // w.seconds)}" for w in self.windows]
         try:
-            broken = int(self._count(keys))
-            if self._redis_down:
-                self._redis_down = False
-                log.warning("lookup limits counted in Redis again")
-        except RedisError as error:
-            if not self._redis_down:
-                self._redis_down = True
-                log.warning("Redis unreachable for the lookup limits (%s): counting in memory", error)
-            broken = self._hit_in_memory(keys, now)
+            connection = self._thread_connection()
+            self._send(connection, "EVALSHA", self.script.sha, keys)
+        except (RedisError, OSError) as error:
+            broken = self._in_memory(error, keys, now)
+            return lambda: self._seconds_to_wait(broken, now)
+
+        def verdict() -> int | None:
+            try:
+                broken = int(self._receive(connection, keys))
+                if self._redis_down:
+                    self._redis_down = False
+                    log.warning("lookup limits counted in Redis again")
+            except (RedisError, OSError) as error:
+                broken = self._in_memory(error, keys, now)
+            return self._seconds_to_wait(broken, now)
+
+        return verdict
+
+    def _seconds_to_wait(self, broken: int, now: float) -> int | None:
         if not broken:
             return None
         window = self.windows[broken - 1]
         return max(1, int((now // window.seconds + 1) * window.seconds - now))
 
-    def _count(self, keys: list[str]) -> Any:
-        connection = self._thread_connection()
+    def _in_memory(self, error: Exception, keys: list[str], now: float) -> int:
+        if not self._redis_down:
+            self._redis_down = True
+            log.warning("Redis unreachable for the lookup limits (%s): counting in memory", error)
+        return self._hit_in_memory(keys, now)
+
+    def _send(self, connection: AbstractConnection, command: str, script: str, keys: list[str]) -> None:
+        try:
+            connection.send_command(command, script, len(keys), *keys, *self.limits_args)
+            self._connection.waiting = True
+        except (RedisError, OSError):
+            connection.disconnect()
+            raise
+
+    def _receive(self, connection: AbstractConnection, keys: list[str]) -> Any:
         try:
             try:
-                connection.send_command("EVALSHA", self.script.sha, len(keys), *keys, *self.limits_args)
                 return connection.read_response()
             except NoScriptError:  # a Redis restarted, or a replica promoted, without our script
-                connection.send_command("EVAL", _COUNT, len(keys), *keys, *self.limits_args)
+                self._connection.waiting = False
+                self._send(connection, "EVAL", _COUNT, keys)
                 return connection.read_response()
+            finally:
+                self._connection.waiting = False
         except (RedisError, OSError):
             # Whatever it was, the next count starts on a fresh connection (to the new primary,
             # with Sentinel).
@@ -129,9 +161,14 @@ class LookupLimits:
             raise
 
     def _thread_connection(self) -> AbstractConnection:
+        """This thread's connection, with no reply left unread on it."""
         kept = getattr(self._connection, "kept", None)
         if kept is None or kept[0] != os.getpid():
             kept = self._connection.kept = (os.getpid(), self.redis.connection_pool.get_connection())
+            self._connection.waiting = False
+        elif self._connection.waiting:  # a verdict never read: its reply would answer the next
+            kept[1].disconnect()
+            self._connection.waiting = False
         return kept[1]
 
     def _hit_in_memory(self, keys: list[str], now: float) -> int:
@@ -170,6 +207,26 @@ def lookup_limit(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return limited
+
+
+@contextmanager
+def lookup_counted() -> Iterator[None]:
+    """Count the request against its client's lookup budget while the block runs, and past the
+    budget answer 429 after it (Retry-After as `lookup_limit`). Only for a block that changes
+    nothing and answers nothing itself (the QR link reads and renders its page): Redis counts
+    meanwhile, and the page is thrown away unless the verdict allows it."""
+    limits = current_app.extensions.get(EXTENSION)
+    if limits is None:
+        yield
+        return
+    verdict = limits.send(client_key())
+    try:
+        yield
+    finally:
+        wait = verdict()  # read even when the block failed: the connection is left clean
+    if wait is not None:
+        g.retry_after = wait
+        raise TooManyRequests()
 
 
 def seconds_to_wait() -> int:

@@ -87,14 +87,36 @@ class CompiledTranslations(Extension):
                     yield translated
                     i += 4
                     continue
-                # With values: only the filling in is left for render time.
-                yield Token(token.lineno, "name", "fill_in")
-                yield tokens[i + 1]
-                yield translated
-                i += 3
-                continue
+                # With values: only the filling in is left for render time, as a filter
+                # (`("…"|fill_in(x=…))`): Jinja calls a filter directly, a function through
+                # the context's call machinery.
+                if tokens[i + 3].type == "comma":
+                    end = _closing(tokens, i + 1)
+                    yield tokens[i + 1]
+                    yield translated
+                    yield Token(literal.lineno, "pipe", "|")
+                    yield Token(literal.lineno, "name", "fill_in")
+                    yield tokens[i + 1]
+                    yield from tokens[i + 4:end]
+                    yield tokens[end]
+                    yield tokens[end]
+                    i = end + 1
+                    continue
             yield token
             i += 1
+
+
+def _closing(tokens: list[Token], opening: int) -> int:
+    """The index of the parenthesis that closes the one at `opening`."""
+    depth = 0
+    for i in range(opening, len(tokens)):
+        if tokens[i].type == "lparen":
+            depth += 1
+        elif tokens[i].type == "rparen":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise jinja2.TemplateSyntaxError("unclosed _( … )", tokens[opening].lineno)
 
 
 class PageEnvironment(jinja2.Environment):
@@ -113,10 +135,12 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         lang=lang, other_lang=other, other_lang_name=LANGUAGE_NAMES[other],
         sms_number=app.config["SMS_SHORT_NUMBER"], hotline=app.config["HOTLINE_NUMBER"],
         pin_length=app.extensions["tracuu.service"].pin_length,
-        dial=dial, status_label=lambda status: messages.status_label(status, lang),
+        dial=dial,
         # What the office wrote (address, hours, notes) is in Vietnamese whatever the page's
         # language: marked so, screen readers read it with Vietnamese rules.
         office_words=Markup("") if lang == "vi" else Markup(' lang="vi"'),
+        # The page's width class; a wide page (statistics) sets its own.
+        page_class="",
     )
     env.add_extension(CompiledTranslations)
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -128,9 +152,11 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         day=lambda moment: day(moment, lang),
         moment=lambda moment: moment_text(moment, lang),
         number=lambda value: number_text(value, lang),
+        fill_in=fill_in,
+        status_label=lambda status: messages.status_label(status, lang),
     )
     env.globals["other_ways"] = rendered_once(env, "_other_ways.html")
-    env.globals["fill_in"] = fill_in
+    env.globals["office_section"] = rendered_per_values(env, "_office.html")
     return env
 
 
@@ -148,6 +174,18 @@ def rendered_once(env: jinja2.Environment, name: str) -> Any:
         if not kept:
             kept.append(Markup(env.get_template(name).render()))
         return kept[0]
+
+    return fragment
+
+
+def rendered_per_values(env: jinja2.Environment, name: str, size: int = 4096) -> Any:
+    """A fragment rendered once for each set of values it is given (an office's details read
+    the same on every result page of its dossiers), the most recently used `size` kept. The
+    values are the key, so a changed address is a new fragment, never a stale one."""
+
+    @lru_cache(maxsize=size)
+    def fragment(**values: Any) -> Markup:
+        return Markup(env.get_template(name).render(**values))
 
     return fragment
 

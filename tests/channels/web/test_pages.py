@@ -45,6 +45,8 @@ def test_lookup_page_is_vietnamese_by_default(client):
     ({"headers": {"Accept-Language": ";;;q=x,\u00e9"}}, "vi"),
     ({"headers": {"Accept-Language": "vi"}, "query_string": {"lang": " EN "}}, "en"),
     ({"query_string": {"lang": "xx"}}, "vi"),
+    ({"query_string": "%6Cang=en"}, "en"),  # spelled with an escape, still asked for
+    ({"query_string": "language=en"}, "vi"),
 ])
 def test_language_choice(client, how, expected):
     tree = parse_page(client.get("/", **how).data, expected)
@@ -55,6 +57,20 @@ def test_language_choice(client, how, expected):
 def test_the_remembered_language_beats_the_browsers(client):
     client.set_cookie("lang", "vi")
     parse_page(client.get("/", headers={"Accept-Language": "en"}).data, "vi")
+
+
+def test_a_changed_office_shows_on_the_next_page(client, demo, service):
+    # Each office's details are rendered once and kept (site.rendered_per_values): kept by
+    # what they say, so an office that moves is shown at its new address at once.
+    office = "000.00.04.H40"
+    before = text_of(parse_page(lookup(client, READY).data, "vi"))
+    assert "9 Khuất Duy Tiến" in before
+    service.put_agency(office, {"name_vi": "UBND phường Thanh Xuân", "name_en": "",
+                                "address": "12 Nguyễn Trãi, phường Thanh Xuân, Hà Nội",
+                                "pickup_hours": "Thứ Hai–Thứ Sáu 8:00–17:00", "hotline": "024 3858 0000"},
+                       office)
+    after = text_of(parse_page(lookup(client, READY).data, "vi"))
+    assert "12 Nguyễn Trãi" in after and "9 Khuất Duy Tiến" not in after
 
 
 def test_pages_say_they_vary_by_language(client, demo):

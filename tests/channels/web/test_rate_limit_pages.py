@@ -142,3 +142,48 @@ def test_the_window_that_was_broken_says_how_long_to_wait():
     assert limits.hit("a", start + 1) == 29   # 2nd in the minute: until the minute ends
     assert limits.hit("b", start + 1) is None  # each client its own
     assert limits.hit("a", start + 31) == 59  # a new minute, but the 3rd in the hour (refused ones count)
+
+
+def fresh_limits(url, spec="1/minute"):
+    from redis import Redis
+
+    from channels.web.ratelimit import LookupLimits
+
+    return LookupLimits(Redis.from_url(url, socket_timeout=2), spec, f"t{uuid.uuid4().hex}")
+
+
+def test_a_verdict_never_read_does_not_answer_the_next_lookup(redis_server):
+    # lookup_counted reads its verdict even when the page failed; if one were ever left
+    # unread, its reply ("allowed") must not be taken for the next lookup's.
+    limits = fresh_limits(redis_server.url)
+    limits.send("a", 30.0)  # the first of the minute, allowed: its verdict is dropped
+    assert limits.hit("a", 31.0) == 29  # the second is refused, as counted by Redis
+
+
+def test_a_script_redis_lost_is_sent_again(redis_server, caplog):
+    import redis
+
+    limits = fresh_limits(redis_server.url, "2/minute")
+    assert limits.hit("a", 30.0) is None
+    redis.Redis.from_url(redis_server.url).script_flush()  # as after a restart or a failover
+    assert limits.hit("a", 31.0) is None
+    assert limits.hit("a", 32.0) == 28  # still counted in Redis, not in memory
+    assert "counting in memory" not in caplog.text
+
+
+def test_after_a_redis_restart_counting_goes_back_to_redis(tmp_path, caplog):
+    import redis
+
+    from tests.support.servers import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    try:
+        limits = fresh_limits(server.url, "100/minute")
+        assert limits.hit("a", 30.0) is None
+        server.restart()  # the thread's connection is now dead
+        limits.hit("a", 31.0)  # may be counted in memory while the connection is found dead
+        assert limits.hit("a", 32.0) is None
+        keys = redis.Redis.from_url(server.url).keys(f"{limits.prefix}:a:*")
+        assert keys, "the count after the restart is in Redis again"
+    finally:
+        server.stop()

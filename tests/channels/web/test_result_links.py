@@ -128,3 +128,12 @@ def test_not_found_and_bad_codes_stay_on_the_form(client, demo):
 
 def test_a_get_of_the_form_target_still_goes_to_the_form(client):
     assert client.get("/tra-cuu").status_code == 303
+
+
+def test_a_ticket_from_a_clock_a_little_ahead_opens_one_from_far_ahead_does_not(app):
+    tickets = Tickets(app.config["SECRET_KEY"])
+    ahead = tickets.make(Ticket(READY), NOW + timedelta(seconds=30))
+    assert tickets.read(ahead, NOW) == Ticket(READY)
+    assert tickets.read(tickets.make(Ticket(READY), NOW + timedelta(minutes=5)), NOW) is None
+    edited = ahead[:-2] + ("A" if ahead[-2] != "A" else "B") + ahead[-1]
+    assert tickets.read(edited, NOW) is None
