@@ -20,8 +20,6 @@ from lookup.store.schema import metadata
 DEFAULT_WRITE_TIMEOUT = 5.0
 # Execution option: how long this connection's write transaction may wait for the lock.
 _WRITE_TIMEOUT = "tracuu_write_timeout"
-# Execution option: a single read outside any transaction (Store.read, SQLite).
-_NO_BEGIN = "tracuu_no_begin"
 
 
 class Busy(Exception):
@@ -75,9 +73,6 @@ class Store:
         self.url = url
         self.write_timeout = write_timeout
         self.engine = _make_engine(url, echo=echo, write_timeout=write_timeout)
-        # SQLite: our own BEGIN is left out (the driver issues none); PostgreSQL: autocommit.
-        self._read_options = ({_NO_BEGIN: True} if self.engine.dialect.name == "sqlite"
-                              else {"isolation_level": "AUTOCOMMIT"})
 
     @property
     def dialect(self) -> str:
@@ -104,15 +99,6 @@ class Store:
     def connect(self) -> Iterator[Connection]:
         """A connection for reads; nothing it does is committed."""
         with self.engine.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A connection for one read statement: no transaction around it (a single SELECT is
-        consistent on its own), so a lookup pays no BEGIN and no ROLLBACK (on PostgreSQL, two
-        round trips fewer). Not for several reads that must agree, nor for any write."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**self._read_options)
             yield conn
 
     def create_all(self) -> None:
@@ -186,8 +172,6 @@ def _immediate_writes(engine: Engine, default_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover - every test
         options = conn.get_execution_options()
-        if options.get(_NO_BEGIN):
-            return  # Store.read(): one statement, no transaction
         timeout = options.get(_WRITE_TIMEOUT)
         wait_ms = int(1000 * (default_timeout if timeout is None else timeout))
         if conn.info.get("busy_ms") != wait_ms:

@@ -8,7 +8,7 @@ result processors SQLAlchemy would apply (a Timestamp comes back aware in UTC on
 databases); a read then takes a pooled connection, runs the text and converts the rows.
 
 It keeps what callers rely on: no transaction around the read (PostgreSQL reads in autocommit,
-as Store.read does), and a driver error is raised as SQLAlchemy's DBAPIError with the pool told
+as the lookup did before), and a driver error is raised as SQLAlchemy's DBAPIError with the pool told
 when the connection was lost, so `retry_read_once` works unchanged. Only for SELECTs.
 """
 
