@@ -439,10 +439,10 @@ class Service:
     def receipt(self, raw_code: str, key_agency: str) -> Receipt | None:
         """What the office prints on a receipt's QR code; None when the code is unknown."""
         code = ingest.dossier_code(raw_code)
+        existing = rows.look_up(self.store, code.match_key, expected=False)
+        if existing is None:
+            return None
         with self.store.connect() as conn:
-            existing = rows.find_by_match_key(conn, code.match_key)
-            if existing is None:
-                return None
             if not _acts_for(conn, key_agency, existing.agency_id):
                 raise Forbidden("this dossier belongs to another agency")
         return Receipt(existing.code, existing.receipt_version)

@@ -149,7 +149,6 @@ class LookupLimits:
             try:
                 return connection.read_response()
             except NoScriptError:  # a Redis restarted, or a replica promoted, without our script
-                self._connection.waiting = False
                 self._send(connection, "EVAL", _COUNT, keys)
                 return connection.read_response()
             finally:
@@ -200,10 +199,7 @@ def lookup_limit(view: Callable[..., Any]) -> Callable[..., Any]:
     def limited(*args: Any, **kwargs: Any) -> Any:
         limits = current_app.extensions.get(EXTENSION)
         if limits is not None:
-            wait = limits.hit(client_key())
-            if wait is not None:
-                g.retry_after = wait
-                raise TooManyRequests()
+            refuse_past_limit(limits.hit(client_key()))
         return view(*args, **kwargs)
 
     return limited
@@ -224,6 +220,11 @@ def lookup_counted() -> Iterator[None]:
         yield
     finally:
         wait = verdict()  # read even when the block failed: the connection is left clean
+    refuse_past_limit(wait)
+
+
+def refuse_past_limit(wait: int | None) -> None:
+    """429 when the verdict says to wait; the blueprint's handler says how long."""
     if wait is not None:
         g.retry_after = wait
         raise TooManyRequests()

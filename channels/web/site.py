@@ -155,7 +155,7 @@ def environment(app: Flask, lang: str) -> jinja2.Environment:
         fill_in=fill_in,
         status_label=lambda status: messages.status_label(status, lang),
     )
-    env.globals["other_ways"] = rendered_once(env, "_other_ways.html")
+    env.globals["other_ways"] = rendered_per_values(env, "_other_ways.html")  # one set: none
     env.globals["office_section"] = rendered_per_values(env, "_office.html")
     return env
 
@@ -166,21 +166,10 @@ def fill_in(translated: str, **values: Any) -> Markup:
     return Markup(translated % {name: escape(value) for name, value in values.items()})
 
 
-def rendered_once(env: jinja2.Environment, name: str) -> Any:
-    """A fragment that is the same on every page of a language, rendered on first use."""
-    kept: list[Markup] = []
-
-    def fragment() -> Markup:
-        if not kept:
-            kept.append(Markup(env.get_template(name).render()))
-        return kept[0]
-
-    return fragment
-
-
 def rendered_per_values(env: jinja2.Environment, name: str, size: int = 4096) -> Any:
-    """A fragment rendered once for each set of values it is given (an office's details read
-    the same on every result page of its dossiers), the most recently used `size` kept. The
+    """A fragment rendered once for each set of values it is given (the other ways to ask, the
+    same on every page of a language; an office's details, the same on every result page of its
+    dossiers), the most recently used `size` kept. The
     values are the key, so a changed address is a new fragment, never a stale one."""
 
     @lru_cache(maxsize=size)

@@ -142,11 +142,6 @@ _LOOKUP_PLAIN = PreparedRead(_BY_MATCH_KEY_PLAIN)
 _LOOKUP_WITH_EVENTS = PreparedRead(_WITH_EVENTS)
 
 
-def find_by_match_key(conn: Connection, match_key: str) -> Row | None:
-    """The dossier with its office, inside a caller's transaction."""
-    return conn.execute(_BY_MATCH_KEY, {"match_key": match_key}).first()
-
-
 def look_up(store: Store, match_key: str, *, expected: bool = True) -> Any | None:
     """A lookup's dossier with its office (and, unless asked not to, its procedure's expected
     completion there), in one indexed query outside any transaction (lookup.store.prepared)."""

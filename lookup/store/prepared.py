@@ -56,19 +56,12 @@ class PreparedRead:
         row = compiled.row
         if not processors:
             return [row._make(values) for values in found]
-        # A join repeats the dossier's columns on each event's row: a value as it came before
-        # is converted as before (parsing SQLite's dates was most of the cost of a timeline).
-        converted: list[Any] = []
-        before: Sequence[Any] = ()
+        converted = []
         for found_row in found:
             values = list(found_row)
             for i, processor in processors:
-                if before and found_row[i] == before[i]:
-                    values[i] = converted[-1][i]
-                else:
-                    values[i] = processor(values[i])
+                values[i] = processor(values[i])
             converted.append(row._make(values))
-            before = found_row
         return converted
 
     def first(self, engine: Engine, **params: Any) -> Any | None:
