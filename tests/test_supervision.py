@@ -155,12 +155,16 @@ def test_killed_children_come_back_and_the_others_keep_serving(run_script):
 
 def test_a_redis_outage_is_one_line_each_way_in_the_worker(run_script):
     run = run_script
-    run.wait_for(r"\*\*\* Listening on .*alerts")
+    for queue in queues.ALL:  # every worker listening before Redis goes
+        run.wait_for(rf"\*\*\* Listening on .*{queue}")
     run.serves()
     redis, mark = run.pid("redis-server")
     os.kill(redis, signal.SIGKILL)
     run.pid("redis-server", mark)
-    run.wait_for(r"Redis answers again", mark)
+    # Each worker process says it on its own schedule: wait for every one of them.
+    seen = mark
+    for _ in queues.ALL:
+        seen = run.wait_for(r"Redis answers again", seen).end()
     tail = run.log()[mark:]
     worker_lines = [line for line in tail.splitlines() if "tracuu.redis" in line]
     # One line each way from each worker process (one a queue).
