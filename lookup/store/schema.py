@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -50,6 +50,25 @@ class Timestamp(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect, coltype):
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def from_sqlite(value):
+            # SQLite keeps the text process_bind_param wrote, in UTC without a zone: read with
+            # the zone appended it is one C call (the general way, parse then replace(tzinfo),
+            # cost ten times as much, on every timestamp of every row). Anything else the file
+            # holds goes the general way.
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                return general(value)
+
+        return from_sqlite
 
 
 agencies = Table(
