@@ -94,10 +94,12 @@ class Candidate:
 
 
 Resolve = Callable[[str, Proof], DossierView | None]
+# For a code not found: what its start lacks (Service.incomplete, the rule the web uses too).
+Incomplete = Callable[[str], codes.Incomplete | None]
 
 
-def handle(text: str | None, sender: str, *, resolve: Resolve, settings: Settings | None = None,
-           language: str | None = None) -> Reply:
+def handle(text: str | None, sender: str, *, resolve: Resolve, incomplete: Incomplete,
+           settings: Settings | None = None, language: str | None = None) -> Reply:
     """The reply to one inbound SMS. `language` is the sender's saved choice (EN/VI), if any."""
     settings = settings or Settings()
     keyword = keyword_reply(text, settings, language)
@@ -110,7 +112,7 @@ def handle(text: str | None, sender: str, *, resolve: Resolve, settings: Setting
     candidates = find_candidates(folded, settings.pin_length)
     if not candidates:
         return Reply(style.reply(replies.HINT), "hint", lang)
-    return _lookup_reply(candidates, sender, resolve, style)
+    return _lookup_reply(candidates, sender, resolve, incomplete, style)
 
 
 def keyword_reply(text: str | None, settings: Settings | None = None,
@@ -273,7 +275,8 @@ def _candidates_in_run(run: list[str], pin_length: int) -> list[Candidate]:
     return [Candidate(run, pin)]
 
 
-def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, style: Style) -> Reply:
+def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, incomplete: Incomplete,
+                  style: Style) -> Reply:
     answered = candidates[:replies.MAX_CODES]
     results = []
     for candidate in answered:
@@ -296,6 +299,9 @@ def _lookup_reply(candidates: list[Candidate], sender: str, resolve: Resolve, st
         if reason:
             return Reply(_invalid(candidate, reason, style), "invalid", style.lang)
         if view is None:
+            missing = incomplete(candidate.text)
+            if missing is not None:
+                return Reply(_lacking(candidate, missing, style), "invalid", style.lang)
             return Reply(_not_found(candidate, style), "not_found", style.lang,
                          codes=(_display(candidate),))
         return Reply(replies.status_reply(view, style), "status", style.lang, codes=(view.code,))
@@ -343,6 +349,14 @@ def _invalid(candidate: Candidate, reason: str, style: Style) -> str:
 
 def _not_found(candidate: Candidate, style: Style) -> str:
     return style.reply(replies.NOT_FOUND, code=_display(candidate), hotline=style.hotline)
+
+
+def _lacking(candidate: Candidate, missing: codes.Incomplete, style: Style) -> str:
+    if missing.reason == codes.NO_AGENCY:
+        return style.reply(replies.NO_AGENCY, code=_display(candidate))
+    if missing.example:
+        return style.reply(replies.AGENCY_CUT, example=missing.example)
+    return style.reply(replies.AGENCY_CUT_ANY)
 
 
 def _one_edit(a: str, b: str) -> bool:

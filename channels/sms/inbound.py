@@ -74,7 +74,8 @@ def answer(app: Flask, sender: str | None, text: str | None) -> Answer:
         reply = commands.confirmation_reply(answered, settings, saved.language)
     elif verdict is Verdict.OK:
         resolve = partial(service.resolve, with_timeline=False, channel="sms")
-        reply = commands.handle(text, phone, resolve=resolve, settings=settings, language=saved.language)
+        reply = commands.handle(text, phone, resolve=resolve, incomplete=service.incomplete,
+                                settings=settings, language=saved.language)
     else:
         # Over the limit no code is looked up, but an opt-out is still honoured.
         reply = commands.keyword_reply(text, settings, saved.language)

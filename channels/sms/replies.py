@@ -45,6 +45,13 @@ CALL_FOR_REASON = N_("Call %(hotline)s for the reason.")
 NOTHING_MORE = N_("Nothing more to do.")
 NOT_FOUND = N_("No dossier %(code)s. Check the code on your receipt, or call %(hotline)s.")
 NOT_FOUND_SHORT = N_("%(code)s: not found.")
+# A code not found that lacks the office's e-ID at its start (lookup.codes.incomplete).
+AGENCY_CUT = N_("That is the end of a dossier code. Text the whole code, office ID first, e.g. "
+                "TC %(example)s.")
+AGENCY_CUT_ANY = N_("That is the end of a dossier code. Text the whole code as printed on your "
+                    "receipt, office ID first.")
+NO_AGENCY = N_("Code %(code)s lacks the office ID at its start. Text the whole code as printed on "
+               "your receipt, e.g. TC 000.00.04.H40-230414-0002.")
 MORE_CODES = N_("Only %(count)s codes per SMS are answered.")
 HELP = N_("Text the dossier code to %(number)s, e.g. TC 000.00.04.H40-230414-0002. "
           "STOP: no alerts. START: alerts on. VI: Vietnamese. Hotline %(hotline)s")

@@ -73,7 +73,8 @@ def answer_text(app: Flask, user_id: str, text: str | None) -> Outcome:
     # A linked user is their phone, as an SMS sender is; an unlinked one proves nothing.
     # Wrong PINs typed here count towards the dossier's lock like those from SMS (lookup.pins).
     resolve = partial(service.resolve, with_timeline=False, channel=CHANNEL)
-    reply = commands.handle(text, user.phone or "", resolve=resolve, settings=settings, language=language)
+    reply = commands.handle(text, user.phone or "", resolve=resolve, incomplete=service.incomplete,
+                            settings=settings, language=language)
     if not reply.effects:
         return Outcome(reply.text, reply.lang, reply=reply)
     if user.phone:

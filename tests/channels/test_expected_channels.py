@@ -62,7 +62,7 @@ def test_the_web_result_says_it_in_one_sentence(client, known):
 def test_the_sms_reply_adds_it_when_it_fits(app, known):
     service = app.extensions["tracuu.service"]
     reply = commands.handle(PROCESSING, "+84912000002", resolve=service.resolve,
-                            settings=settings_from(app))
+                            incomplete=service.incomplete, settings=settings_from(app))
     assert reply.text.endswith("Thuong co ket qua sau 5-8 ngay lam viec, 92% dung hen.")
     assert len(reply.text) <= 160
 

@@ -63,11 +63,12 @@ TEMPLATES = [value for name, value in vars(replies).items() if name.isupper() an
 # The largest values a template is ever filled with.
 WORST = {"code": "0" * 40, "status": "Yeu cau nghia vu tai chinh", "date": "31/12/2026", "office": "x" * 60,
          "hours": "x" * 60, "note": "x" * 200, "hotline": "0209 3870 0000", "number": "8077", "count": 3,
-         "low": 120, "high": 250, "days": 250, "share": 100}
+         "low": 120, "high": 250, "days": 250, "share": 100, "example": "0" * 40}
 STAND_ALONE = [replies.HELP, replies.HINT, replies.PROCEDURE_CODE, replies.PHONE_NUMBER, replies.STOPPED,
                replies.STARTED, replies.LANGUAGE_EN, replies.LANGUAGE_VI, replies.RATE_LIMITED,
                replies.NOT_FOUND, replies.BAD_CODE, replies.CONFIRMED, replies.CODE_WRONG,
-               replies.CODE_CANCELLED, replies.CODE_EXPIRED, replies.NO_CODE_WAITING]
+               replies.CODE_CANCELLED, replies.CODE_EXPIRED, replies.NO_CODE_WAITING,
+               replies.AGENCY_CUT, replies.AGENCY_CUT_ANY, replies.NO_AGENCY]
 
 
 def test_templates_were_found():

@@ -116,8 +116,18 @@ HINT = (
     'Khong hieu tin nhan. Soan TC <ma ho so tren giay hen>, vd TC 000.00.04.H40-230414-0002. Soan '
     'HD de xem huong dan.'
 )
-NOT_FOUND_DIGITS = (
-    'Khong tim thay ho so 2611020001. Vui long kiem tra ma tren giay hen hoac goi 1900 0000.'
+# Not found, and lacking the office's e-ID (lookup.codes.incomplete, as the web page says it).
+NO_AGENCY = (
+    'Ma 2611020001 thieu ma co quan o dau. Soan du ma nhu in tren giay hen, vd TC '
+    '000.00.04.H40-230414-0002.'
+)
+AGENCY_CUT_R = (
+    'Day la phan cuoi cua ma ho so. Soan du ma, bat dau bang ma co quan, vd TC '
+    '000.00.04.H40-261102-0001.'
+)
+AGENCY_CUT_R_SPACED = (
+    'Day la phan cuoi cua ma ho so. Soan du ma, bat dau bang ma co quan, vd TC '
+    '000.00.04.H402611020001.'
 )
 TOO_LONG = (
     'Ma 111111111111111111111111111111 khong hop le. Vui long kiem tra giay hen va gui lai ma. HD: '
@@ -192,7 +202,9 @@ CASES = [
     # not a dossier code
     ("1.000948.H38", PROCEDURE), ("TC 1.000948.H38", PROCEDURE), ("tc 1.000948.h38", PROCEDURE),
     ("0912345678", PHONE), ("+84912345678", PHONE), ("TC 0912 345 678", PHONE),
-    ("TC 84912345678", PHONE), ("TC 123", HINT), ("12", HINT), ("TC 2611020001", NOT_FOUND_DIGITS),
+    ("TC 84912345678", PHONE), ("TC 123", HINT), ("12", HINT), ("TC 2611020001", NO_AGENCY),
+    ("TC H40-261102-0001", AGENCY_CUT_R), ("h40 261102 0001", AGENCY_CUT_R_SPACED),
+    ("04.H40-261102-0001", AGENCY_CUT_R),
     ("000.00.04.H40@261102-0001", READY), ("000.00.04.H40*261102*0001", READY), ("TC " + "1" * 70, TOO_LONG),
     ("000.00.04.H40-999999-0001", NOT_FOUND_999), ("TC 000.00.04.H40-261102-0009", NOT_FOUND_0009),
     # nothing to go on
@@ -220,7 +232,8 @@ def handler(tmp_path_factory):
     settings = settings_from(app)
 
     def handle(text, sender="+84912000001", language=None):
-        return commands.handle(text, sender, resolve=service.resolve, settings=settings, language=language)
+        return commands.handle(text, sender, resolve=service.resolve, incomplete=service.incomplete,
+                               settings=settings, language=language)
 
     yield handle
     app.extensions["tracuu.store"].dispose()
@@ -280,3 +293,17 @@ def test_every_status_reply_is_one_segment_in_both_languages(handler, code, lang
     text = handler(code, language=language).text
     assert text.startswith(("HS ", "Dossier "))
     assert segments(text).count == 1 and segments(text).encoding == GSM7
+
+
+def test_a_code_lacking_its_office_id_is_told_so_in_english_too(handler):
+    """The rule the web page uses (lookup.codes.incomplete): what the start of the code lacks,
+    with the whole code when one office fits, never whether such a dossier exists."""
+    cut = handler("TC H40-261102-0001", language="en")
+    assert cut.kind == "invalid"
+    assert cut.text == ("That is the end of a dossier code. Text the whole code, office ID first, e.g. "
+                        "TC 000.00.04.H40-261102-0001.")
+    unknown = handler("TC H40-999999-0001", language="en")  # no such dossier: the same words
+    assert unknown.text == cut.text.replace("261102", "999999")
+    assert handler("TC 2611020001", language="en").text == (
+        "Code 2611020001 lacks the office ID at its start. Text the whole code as printed on your "
+        "receipt, e.g. TC 000.00.04.H40-230414-0002.")

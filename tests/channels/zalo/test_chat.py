@@ -159,6 +159,9 @@ CHATS = [
     (LINKED, '000.00.04.H40-261102-0001 999999',
      'Không tìm thấy hồ sơ 000.00.04.H40-261102-0001. Vui lòng kiểm tra mã trên giấy hẹn '
      'hoặc gọi 1900 0000.'),
+    (NEW, 'H40-261102-0001',  # the same hint as SMS and the web page (lookup.codes.incomplete)
+     'Đây là phần cuối của mã hồ sơ. Soạn đủ mã, bắt đầu bằng mã cơ quan, vd TC '
+     '000.00.04.H40-261102-0001.'),
     (NEW, 'EN HUY',
      'Không hiểu tin nhắn. Soạn TC <mã hồ sơ trên giấy hẹn>, vd TC '
      '000.00.04.H40-230414-0002. Soạn HD để xem hướng dẫn.'),
