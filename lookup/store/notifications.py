@@ -201,12 +201,17 @@ def add_possible_duplicate(conn: Connection, notification_id: int) -> None:
                  .values(possible_duplicates=notifications.c.possible_duplicates + 1))
 
 
+# Built once: a statement made per call is walked again for SQLAlchemy's cache key and
+# compiled parameters every time (most of the read's cost, once per alert job).
+_FOR_SENDING = (
+    select(notifications, func.coalesce(phones.c.opted_out, False).label("opted_out"), dossiers.c.demo)
+    .select_from(notifications.join(dossiers, dossiers.c.id == notifications.c.dossier_id)
+                 .outerjoin(phones, phones.c.phone == notifications.c.to_phone))
+    .where(notifications.c.id == bindparam("notification_id"))
+)
+
+
 def get_for_sending(conn: Connection, notification_id: int) -> Row | None:
     """The row, whether its number opted out since it was written, and whether its dossier is
     the demo's, in one query."""
-    stmt = (select(notifications, func.coalesce(phones.c.opted_out, False).label("opted_out"),
-                   dossiers.c.demo)
-            .select_from(notifications.join(dossiers, dossiers.c.id == notifications.c.dossier_id)
-                         .outerjoin(phones, phones.c.phone == notifications.c.to_phone))
-            .where(notifications.c.id == notification_id))
-    return conn.execute(stmt).first()
+    return conn.execute(_FOR_SENDING, {"notification_id": notification_id}).first()
