@@ -59,7 +59,11 @@ class KannelText:
 
 
 class FakeKannel:
-    """Kannel smsbox's /cgi-bin/sendsms: `0: Accepted for delivery`, no message id, no list."""
+    """Kannel smsbox's /cgi-bin/sendsms: `0: Accepted for delivery`, no message id, no list.
+
+    HTTP/1.1 with the connection kept open between requests, as the real smsbox answers
+    (tests/channels/sms/test_kannel_e2e.py asks both the same way).
+    """
 
     username = "tracuu"
     password = "kannel-test-password"
@@ -78,6 +82,7 @@ class FakeKannel:
 
         class Handler(BaseHTTPRequestHandler):
             disable_nagle_algorithm = True
+            protocol_version = "HTTP/1.1"
 
             def log_message(self, format, *args):  # noqa: A002
                 pass

@@ -4,6 +4,7 @@ through `sendsms` arrives at fakesmsc; its delivery report comes back and is rec
 
 from __future__ import annotations
 
+import http.client
 import time
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from lookup.store.schema import dossiers, notifications, phones
 from tests.channels.sms.conftest import serving
 from tests.conftest import NOW, make_app
 from tests.support.kannel import Kannel, mo_line, require_kannel
+from tests.worker.fakes import FakeKannel
 
 pytestmark = pytest.mark.kannel
 
@@ -136,6 +138,34 @@ def test_sendsms_with_a_wrong_password_is_not_retryable(stack):
         build_sender(config).send("+84912000001", "x")
     assert not caught.value.retryable
     assert caught.value.provider_code == "403"
+
+
+def test_the_fake_smsbox_answers_sendsms_as_the_real_one_does(stack):
+    """Two requests on one connection, asked of the real smsbox and of the fake the worker's
+    tests and benchmarks use: the same status, body and HTTP version, and the connection kept
+    open (the fake used to close it after each answer, so every send paid for a new one)."""
+    _, kannel = stack
+    fake = FakeKannel().start()
+    try:
+        real = _two_sendsms(kannel.sendsms_port, kannel.username, "wrong")
+        faked = _two_sendsms(fake.port, fake.username, "wrong")
+    finally:
+        fake.stop()
+    assert real == faked == [(403, 11, False, b"Authorization failed for sendsms")] * 2
+
+
+def _two_sendsms(port: int, username: str, password: str) -> list[tuple[int, int, bool, bytes]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    answers = []
+    try:
+        for _ in range(2):
+            query = urlencode({"username": username, "password": password, "to": "0912000001", "text": "x"})
+            connection.request("GET", f"/cgi-bin/sendsms?{query}")
+            response = connection.getresponse()
+            answers.append((response.status, response.version, response.will_close, response.read()))
+    finally:
+        connection.close()
+    return answers
 
 
 def _wait_status(store, notification_id: int, wanted: str, timeout: float = 15) -> str:
