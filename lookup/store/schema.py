@@ -64,9 +64,11 @@ class Timestamp(TypeDecorator):
             if value is None:
                 return None
             try:
-                return datetime.fromisoformat(value + "+00:00")
+                moment = datetime.fromisoformat(value + "+00:00")
             except (TypeError, ValueError):
                 return general(value)
+            # A date alone with the zone appended parses, but naive.
+            return moment if moment.tzinfo is not None else general(value)
 
         return from_sqlite
 

@@ -18,6 +18,8 @@ MOMENT = datetime(2026, 11, 30, 3, 4, 5, 123456, tzinfo=UTC)
     ("2026-11-30 03:04:05", MOMENT.replace(microsecond=0)),
     ("2026-11-30T03:04:05.123456", MOMENT),
     ("2026-11-30 10:04:05.123456+07:00", MOMENT),  # with a zone: turned to UTC
+    ("2026-11-30T03:04:05.123456Z", MOMENT),
+    ("2026-11-30", datetime(2026, 11, 30, tzinfo=UTC)),  # a date alone: its midnight in UTC
     (None, None),
 ])
 def test_sqlite_text_reads_as_an_aware_moment_in_utc(stored, read):
