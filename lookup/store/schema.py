@@ -59,8 +59,8 @@ class Timestamp(TypeDecorator):
         def from_sqlite(value):
             # SQLite keeps the text process_bind_param wrote, in UTC without a zone: read with
             # the zone appended it is one C call (the general way, parse then replace(tzinfo),
-            # cost ten times as much, on every timestamp of every row). Anything else the file
-            # holds goes the general way.
+            # cost five times as much, 2.6 against 0.5 µs, on every timestamp of every row).
+            # Anything else the file holds goes the general way.
             if value is None:
                 return None
             try:
