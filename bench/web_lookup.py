@@ -11,8 +11,9 @@ limit on: the result page and the receipt's QR link. The form posts the code (an
 answered 303 to the result page `/tra-cuu/<ticket>` (channels/web/result_link.py), so a
 citizen's lookup is the POST then that GET; both are measured, the POST on its own line. The
 result page is measured twice: the code only, as most citizens ask, and proven by the PIN (the
-full view with the timeline, the heaviest page). The QR link is the full view too, and counts
-against the lookup limit.
+full view with the timeline, the heaviest page). The QR link is the full view too. Of these
+only the POST counts against the lookup limit: a result page's ticket and a QR link that opens
+its dossier are signed proof and try nothing (channels/web/pages.py, `receipt_link`).
 
 The rate limit runs as in production, on a private redis-server, with two limits (per minute
 and per hour, as the default) set too high to be reached, so every request is served and

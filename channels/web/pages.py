@@ -20,7 +20,7 @@ import metrics
 from channels.web.health import RETRY_AFTER_SECONDS, database_unavailable
 from channels.web.language import COOKIE, asked_language
 from channels.web.problems import code_problem
-from channels.web.ratelimit import lookup_counted, lookup_limit, seconds_to_wait
+from channels.web.ratelimit import count_lookup, lookup_limit, seconds_to_wait
 from channels.web.result_link import LIFETIME_SECONDS, MAX_TICKET_LENGTH, Ticket, Tickets
 from channels.web.site import moment_text, page_language, render
 from lookup import codes, messages, qr, recipients
@@ -171,13 +171,19 @@ def expired() -> Any:
 @blueprint.get("/d/<path:token>")
 def receipt_link(token: str) -> Any:
     """The receipt's QR code: the signed token is the proof, so the full view opens at once.
-    It counts against the lookup limit; reading and rendering change nothing, so they go on
-    while Redis counts (a page past the limit is thrown away for the 429)."""
-    with lookup_counted():
-        opened = open_page(f"/d/{token}")
-        answer = not_found("") if opened.view is None else result(opened)
-    metrics.lookup("web", "found" if opened.view is not None else "not_found")
-    return answer
+
+    A link that opens its dossier is not counted against the lookup limit, as the result page's
+    ticket is not: its signature cannot be guessed, so it tries nothing, and a commune office's
+    Wi-Fi or a carrier's shared address, where many citizens scan their receipts, must not run
+    out of lookups. A link that opens nothing (forged, edited, voided by a reissue) counts as a
+    lookup that found nothing, and past the budget is answered 429."""
+    opened = open_page(f"/d/{token}")
+    if opened.view is None:
+        count_lookup()
+        metrics.lookup("web", "not_found")
+        return not_found("")
+    metrics.lookup("web", "found")
+    return result(opened)
 
 
 # One more phone for the alerts (lookup.recipients), from a page that proves the dossier.

@@ -1,5 +1,7 @@
-"""Lookup rate limits per client, one budget shared by every page and API that resolves a code,
-so a guesser cannot spread over several doors.
+"""Lookup rate limits per client, one budget shared by every page and API where a code (or a
+code and PIN) can be tried, so a guesser cannot spread over several doors. What a signature
+already proves is not counted: the result page's ticket and a QR link that opens its dossier
+(`pages.receipt_link`).
 
 Every limit of LOOKUP_RATE_LIMIT (`30/minute;300/hour`, the `limits` library's syntax) is a
 fixed window counted in Redis, shared by every process; all of them are counted and checked by
@@ -21,8 +23,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any
@@ -97,32 +98,34 @@ class LookupLimits:
     def hit(self, client: str, now: float | None = None) -> int | None:
         """Count one lookup by `client`; None when allowed, else the seconds until the window
         it broke ends."""
-        return self.send(client, now)()
-
-    def send(self, client: str, now: float | None = None) -> Callable[[], int | None]:
-        """Count one lookup by `client` and give back how to read the verdict (as `hit`
-        returns it): Redis counts while the caller does work that does not depend on it. The
-        verdict must be read before anything is answered (`lookup_counted`)."""
         now = time.time() if now is None else now
         keys = [f"{self.prefix}:{client}:{w.seconds}:{int(now // w.seconds)}" for w in self.windows]
         try:
-            connection = self._thread_connection()
-            self._send(connection, "EVALSHA", self.script.sha, keys)
+            broken = int(self._count(keys))
+            if self._redis_down:
+                self._redis_down = False
+                log.warning("lookup limits counted in Redis again")
         except (RedisError, OSError) as error:
             broken = self._in_memory(error, keys, now)
-            return lambda: self._seconds_to_wait(broken, now)
+        return self._seconds_to_wait(broken, now)
 
-        def verdict() -> int | None:
+    def _count(self, keys: list[str]) -> Any:
+        """One round trip: the script's verdict on `keys` (0, or the number of the broken limit)."""
+        connection = self._thread_connection()
+        try:
+            connection.send_command("EVALSHA", self.script.sha, len(keys), *keys, *self.limits_args)
             try:
-                broken = int(self._receive(connection, keys))
-                if self._redis_down:
-                    self._redis_down = False
-                    log.warning("lookup limits counted in Redis again")
-            except (RedisError, OSError) as error:
-                broken = self._in_memory(error, keys, now)
-            return self._seconds_to_wait(broken, now)
-
-        return verdict
+                return connection.read_response()
+            except NoScriptError:  # a Redis restarted, or a replica promoted, without our script
+                connection.send_command("EVAL", _COUNT, len(keys), *keys, *self.limits_args)
+                return connection.read_response()
+        except BaseException:
+            # Whatever went wrong, even an interrupt with the reply unread (it would answer the
+            # next count), the next count starts on a fresh connection: to the new primary, with
+            # Sentinel. redis-py drops it itself on a failed send or read; this also covers the
+            # moment between them and an error reply.
+            connection.disconnect()
+            raise
 
     def _seconds_to_wait(self, broken: int, now: float) -> int | None:
         if not broken:
@@ -136,38 +139,11 @@ class LookupLimits:
             log.warning("Redis unreachable for the lookup limits (%s): counting in memory", error)
         return self._hit_in_memory(keys, now)
 
-    def _send(self, connection: AbstractConnection, command: str, script: str, keys: list[str]) -> None:
-        try:
-            connection.send_command(command, script, len(keys), *keys, *self.limits_args)
-            self._connection.waiting = True
-        except (RedisError, OSError):
-            connection.disconnect()
-            raise
-
-    def _receive(self, connection: AbstractConnection, keys: list[str]) -> Any:
-        try:
-            try:
-                return connection.read_response()
-            except NoScriptError:  # a Redis restarted, or a replica promoted, without our script
-                self._send(connection, "EVAL", _COUNT, keys)
-                return connection.read_response()
-            finally:
-                self._connection.waiting = False
-        except (RedisError, OSError):
-            # Whatever it was, the next count starts on a fresh connection (to the new primary,
-            # with Sentinel).
-            connection.disconnect()
-            raise
-
     def _thread_connection(self) -> AbstractConnection:
-        """This thread's connection, with no reply left unread on it."""
+        """This thread's connection (a forked worker opens its own)."""
         kept = getattr(self._connection, "kept", None)
         if kept is None or kept[0] != os.getpid():
             kept = self._connection.kept = (os.getpid(), self.redis.connection_pool.get_connection())
-            self._connection.waiting = False
-        elif self._connection.waiting:  # a verdict never read: its reply would answer the next
-            kept[1].disconnect()
-            self._connection.waiting = False
         return kept[1]
 
     def _hit_in_memory(self, keys: list[str], now: float) -> int:
@@ -192,35 +168,22 @@ def init_app(app: Flask) -> None:
 
 
 def lookup_limit(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Count the request against its client's lookup budget; past it, 429 (the blueprint's
-    handler says it in the reader's language, with Retry-After)."""
+    """Count the request against its client's lookup budget before the view runs."""
 
     @wraps(view)
     def limited(*args: Any, **kwargs: Any) -> Any:
-        limits = current_app.extensions.get(EXTENSION)
-        if limits is not None:
-            refuse_past_limit(limits.hit(client_key()))
+        count_lookup()
         return view(*args, **kwargs)
 
     return limited
 
 
-@contextmanager
-def lookup_counted() -> Iterator[None]:
-    """Count the request against its client's lookup budget while the block runs, and past the
-    budget answer 429 after it (Retry-After as `lookup_limit`). Only for a block that changes
-    nothing and answers nothing itself (the QR link reads and renders its page): Redis counts
-    meanwhile, and the page is thrown away unless the verdict allows it."""
+def count_lookup() -> None:
+    """Count one lookup against the client's budget; past it, 429 (the blueprint's handler
+    says it in the reader's language, with Retry-After)."""
     limits = current_app.extensions.get(EXTENSION)
-    if limits is None:
-        yield
-        return
-    verdict = limits.send(client_key())
-    try:
-        yield
-    finally:
-        wait = verdict()  # read even when the block failed: the connection is left clean
-    refuse_past_limit(wait)
+    if limits is not None:
+        refuse_past_limit(limits.hit(client_key()))
 
 
 def refuse_past_limit(wait: int | None) -> None:

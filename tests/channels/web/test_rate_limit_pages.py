@@ -46,10 +46,9 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     assert "Too many lookups from your connection" in text_of(tree)
     assert "8077" in text_of(tree)  # and how else to ask
 
-    token = qr.make_token(READY, limited_app.config["SECRET_KEY"])
-    scanned = client.get(f"/d/{token}")
-    assert scanned.status_code == 429
-    assert text_of(next(find_all(parse_page(scanned.data, "en"), "h1"))) == "Please wait a moment"
+    forged = client.get(f"/d/{qr.make_token(READY, 'not-our-secret')}")
+    assert forged.status_code == 429
+    assert text_of(next(find_all(parse_page(forged.data, "en"), "h1"))) == "Please wait a moment"
     vietnamese = client.post("/tra-cuu?lang=vi", data={"code": READY})
     assert text_of(next(find_all(parse_page(vietnamese.data, "vi"), "h1"))) == "Vui lòng đợi một lát"
     api = client.get("/api/v1/lookup", query_string={"code": READY})
@@ -61,6 +60,35 @@ def test_rate_limited_lookups_get_a_friendly_page(limited_app):
     assert stats_page.status_code == 429 and int(stats_page.headers["Retry-After"]) >= 1
     assert text_of(next(find_all(parse_page(stats_page.data, "en"), "h1"))) == "Please wait a moment"
     assert client.get("/thong-ke.csv").status_code == 429
+
+
+def test_a_qr_link_that_opens_its_dossier_spends_no_lookups(limited_app):
+    client = limited_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127." + ".".join(str(random.randrange(1, 255)) for _ in "xyz")
+    secret = limited_app.config["SECRET_KEY"]
+    # A commune office's Wi-Fi: many receipts scanned from one address, each opens.
+    for _ in range(10):
+        scanned = client.get(f"/d/{qr.make_token(READY, secret)}")
+        assert scanned.status_code == 200 and b'class="timeline"' in scanned.data
+    # The budget is whole: three typed lookups, then the fourth is refused.
+    for _ in range(3):
+        assert client.post("/tra-cuu", data={"code": READY}).status_code == 303
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 429
+    # Spent by typing, the receipt still opens.
+    assert client.get(f"/d/{qr.make_token(READY, secret)}").status_code == 200
+
+
+def test_a_qr_link_that_opens_nothing_counts_as_a_lookup(limited_app):
+    service = limited_app.extensions["tracuu.service"]
+    client = limited_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127." + ".".join(str(random.randrange(1, 255)) for _ in "xyz")
+    voided = qr.make_token(READY, limited_app.config["SECRET_KEY"])
+    service.reissue(READY, "000.00.04.H40")
+    tries = [voided, qr.make_token(READY, "not-our-secret"), voided[:-2] + "xx"]
+    for token in tries:  # voided by a reissue, forged, edited
+        assert client.get(f"/d/{token}").status_code == 404
+    assert client.get(f"/d/{tries[1]}").status_code == 429
+    assert client.post("/tra-cuu", data={"code": READY}).status_code == 429
 
 
 def test_every_address_of_one_ipv6_64_shares_one_budget(limited_app):
@@ -152,12 +180,32 @@ def fresh_limits(url, spec="1/minute"):
     return LookupLimits(Redis.from_url(url, socket_timeout=2), spec, f"t{uuid.uuid4().hex}")
 
 
-def test_a_verdict_never_read_does_not_answer_the_next_lookup(redis_server):
-    # lookup_counted reads its verdict even when the page failed; if one were ever left
-    # unread, its reply ("allowed") must not be taken for the next lookup's.
-    limits = fresh_limits(redis_server.url)
-    limits.send("a", 30.0)  # the first of the minute, allowed: its verdict is dropped
-    assert limits.hit("a", 31.0) == 29  # the second is refused, as counted by Redis
+def test_a_count_cut_off_before_its_reply_does_not_answer_the_next(redis_server):
+    import signal
+
+    import redis
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(*_):
+        raise Interrupted
+
+    limits = fresh_limits(redis_server.url)  # 1/minute
+    assert limits.hit("a", 30.0) is None
+    # Redis holds every client's commands for 0.5 s, and a's second count is cut off meanwhile
+    # (a signal, a worker's timeout): its reply ("refused") must not be left on the connection.
+    redis.Redis.from_url(redis_server.url).execute_command("CLIENT", "PAUSE", 500, "ALL")
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with pytest.raises(Interrupted):
+            limits.hit("a", 31.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert limits.hit("b", 32.0) is None  # b's own verdict, not a's
+    assert limits.hit("b", 33.0) == 27
 
 
 def test_a_script_redis_lost_is_sent_again(redis_server, caplog):
