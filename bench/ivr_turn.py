@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from redis import Redis
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
@@ -131,7 +133,9 @@ def main() -> None:
     setup = time.perf_counter() - started
     driver = build_driver(app)
     gc.freeze()  # as `flask ivr-asterisk` does once set up
-    states = CallStates(redis.url, "bench:ivr:", ttl=600) if redis is not None else None
+    # A client, as `flask ivr-asterisk` gives it (redis_connections.connect), not a URL.
+    states = (CallStates(Redis.from_url(redis.url, socket_timeout=2.0, socket_connect_timeout=2.0),
+                         "bench:ivr:", ttl=600) if redis is not None else None)
     adapter = AsteriskAdapter(driver, store, "127.0.0.1", port, "ivr", "ivrsecret", states=states,
                               keepalive=3600, clock=driver.clock).start()
     if not adapter.connected.wait(10):
