@@ -99,6 +99,10 @@ def import_csv(path: str, batch_size: int, quiet: bool) -> None:
     if len(report.rejected) > 50:
         click.echo(f"… and {len(report.rejected) - 50} more rejected lines", err=True)
     click.echo(f"imported {report.imported} rows, rejected {len(report.rejected)}")
+    if report.placeholder_agencies:
+        new = ", ".join(sorted(report.placeholder_agencies))
+        click.echo(f"offices new to tracuu, stored as placeholders: {new}\n"
+                   "describe each (name, address, pickup hours, hotline) with PUT /api/v1/agencies/<id>")
 
 
 @click.command("load-demo")

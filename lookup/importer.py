@@ -80,6 +80,9 @@ def import_lines(service: Service, handle: Any, *, total: int | None = None,
     bar.close()
     report.rejected.sort()
     log.info("import: %d rows imported, %d rejected", report.imported, len(report.rejected))
+    if report.placeholder_agencies:
+        log.info("import: offices new to us, stored as placeholders to describe: %s",
+                 ", ".join(sorted(report.placeholder_agencies)))
     return report
 
 

@@ -121,6 +121,11 @@ def test_cli(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "imported 2 rows, rejected 1" in result.output
     assert "line 4: procedure_name" in result.output
+    # The office the rows name was new: the operator is told which, and how to describe it.
+    assert f"offices new to tracuu, stored as placeholders: {AGENCY}" in result.output
+    assert "PUT /api/v1/agencies/<id>" in result.output
+    again = runner.invoke(args=["import-csv", path, "--quiet"])
+    assert "imported 2 rows" in again.output and "placeholders" not in again.output
 
 
 def test_cli_bad_file(runner, tmp_path):
