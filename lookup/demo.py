@@ -7,8 +7,10 @@ the timelines (`make clean` starts the demo afresh).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from lookup.calendar import WorkingCalendar
+from lookup.clock import local
 from lookup.ingest import EventFields, dossier_fields
 from lookup.service import Service
 
@@ -89,7 +91,7 @@ def load(service: Service) -> list[tuple[str, str, str]]:
         if service.resolve(code) is not None:
             continue
         received = (now - timedelta(days=ago)).replace(microsecond=0)
-        due = (now + timedelta(days=due_in)).replace(microsecond=0)
+        due = on_a_working_day(service.calendar(), now + timedelta(days=due_in), later=due_in >= 0)
         fields = dossier_fields(code, {
             "agency_id": agency_id,
             "procedure_name": proc_vi,
@@ -108,3 +110,12 @@ def load(service: Service) -> list[tuple[str, str, str]]:
             service.add_event(code, EventFields(status, at, note, None, ""), agency_id)
     return listed
 
+
+def on_a_working_day(calendar: WorkingCalendar, moment: datetime, *, later: bool) -> datetime:
+    """`moment` moved to the nearest working day in Vietnam, as an office sets a due date: later
+    for a date to come, earlier for one past (a past due date stays past, a coming one to come)."""
+    shown = local(moment)
+    step = timedelta(days=1 if later else -1)
+    while not calendar.is_working_day(shown.date()):
+        shown += step
+    return shown.astimezone(UTC).replace(microsecond=0)

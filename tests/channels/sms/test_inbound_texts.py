@@ -47,11 +47,11 @@ READY = (
     'theo CCCD va giay hen. Goi 024 3858 0000.'
 )
 PROCESSING = (
-    'HS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra 24/11/2026 (con 1 ngay lam viec). '
+    'HS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra 25/11/2026 (con 2 ngay lam viec). '
     'Goi 024 3858 0000.'
 )
 OVERDUE = (
-    'HS 000.00.04.H40-261020-0003: Dang xu ly, tre han. Hen tra 15/11/2026 da qua han; co quan phai '
+    'HS 000.00.04.H40-261020-0003: Dang xu ly, tre han. Hen tra 13/11/2026 da qua han; co quan phai '
     'xin loi va hen lai ngay moi. Goi 024 3858 0000.'
 )
 SUPPLEMENT = (
@@ -87,21 +87,21 @@ NOT_FOUND_R = (
 TWO_RP = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.'
+    '25/11/2026 (con 2 ngay lam viec). Goi 024 3858 0000.'
 )
 THREE_RPO = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
+    '25/11/2026 (con 2 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
     'ly, tre han. Hen tra '
-    '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi. Goi 024 3858 0000.'
+    '13/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi. Goi 024 3858 0000.'
 )
 FOUR = (
     'HS 000.00.04.H40-261102-0001: Da co ket qua, cho tra. Nhan tai UBND phuong Thanh Xuan. Mang '
     'theo CCCD va giay hen. Goi 024 3858 0000.\nHS 000.00.04.H40-261105-0002: Dang xu ly. Hen tra '
-    '24/11/2026 (con 1 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
+    '25/11/2026 (con 2 ngay lam viec). Goi 024 3858 0000.\nHS 000.00.04.H40-261020-0003: Dang xu '
     'ly, tre han. Hen tra '
-    '15/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi.\nMoi tin chi tra cuu toi da 3 '
+    '13/11/2026 da qua han; co quan phai xin loi va hen lai ngay moi.\nMoi tin chi tra cuu toi da 3 '
     'ma.'
 )
 TWO_R_MISSING = (
@@ -281,8 +281,8 @@ def test_english_stop_says_how_to_restart_in_english(handler):
 
 def test_saved_language_is_used(handler):
     reply = handler(P, language="en")
-    assert reply.text == ("Dossier 000.00.04.H40-261105-0002: Being processed. Due 24/11/2026 "
-                          "(1 working day left). Call 024 3858 0000.")
+    assert reply.text == ("Dossier 000.00.04.H40-261105-0002: Being processed. Due 25/11/2026 "
+                          "(2 working days left). Call 024 3858 0000.")
     assert handler("HUY", language="en").text == STOP_EN
     assert handler("STOP", language="vi").text == STOP_VI
 

@@ -265,10 +265,11 @@ def test_dates_out_of_range_are_refused(client, agency):
 
 
 def test_lookup_counts_working_days_with_the_holidays_and_the_swaps(client, app, demo):
-    # Friday 20 November 2026; Tuesday 24 is Vietnam Cultural Day in the holidays package.
+    # Friday 20 November 2026; Tuesday 24 is Vietnam Cultural Day in the holidays package: the
+    # demo's due date four days on is moved to Wednesday 25, and the count skips the 24th.
     processing = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261105-0002"}).get_json()
-    assert processing["due_at"].startswith("2026-11-24")
-    assert (processing["working_days_left"], processing["working_days_late"]) == (1, None)
+    assert processing["due_at"].startswith("2026-11-25")
+    assert (processing["working_days_left"], processing["working_days_late"]) == (2, None)
     overdue = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261020-0003"}).get_json()
     assert (overdue["working_days_left"], overdue["working_days_late"]) == (None, 5)
     ready = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261102-0001"}).get_json()
@@ -280,7 +281,7 @@ def test_lookup_counts_working_days_with_the_holidays_and_the_swaps(client, app,
 
     app.extensions["tracuu.service"].put_swaps([Swap(date(2026, 11, 24), WORK, "offices open")])
     processing = client.get("/api/v1/lookup", query_string={"code": "000.00.04.H40-261105-0002"}).get_json()
-    assert processing["working_days_left"] == 2
+    assert processing["working_days_left"] == 3
 
 
 @pytest.mark.parametrize(("code", "problem", "example"), [

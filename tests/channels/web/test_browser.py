@@ -77,7 +77,7 @@ def test_lookup_in_english_by_the_switch(site, page):
     page.get_by_label("Dossier code").fill("000.00.04.H40-261020-0003")
     page.get_by_role("button", name="Look up").click()
     assert heading(page) == "Being processed"
-    assert "Overdue. The due date, Sunday, 15/11/2026, has passed" in page.locator("main").inner_text()
+    assert "Overdue. The due date, Friday, 13/11/2026, has passed" in page.locator("main").inner_text()
     screenshot(page, "result-en-overdue")
     # The choice is remembered for the next visit.
     page.goto(site.url + "/")

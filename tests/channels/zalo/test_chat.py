@@ -29,9 +29,9 @@ CHATS = [
      'HS 000.00.04.H40-261102-0001: Đã có kết quả, chờ trả. Nhận tại UBND phường Thanh Xuân. '
      'Mang theo CCCD và giấy hẹn. Gọi 024 3858 0000.'),
     (NEW, 'TRACUU 000.00.04.H40-261105-0002',
-     'HS 000.00.04.H40-261105-0002: Đang xử lý. Hẹn trả 24/11/2026.'),
+     'HS 000.00.04.H40-261105-0002: Đang xử lý. Hẹn trả 25/11/2026.'),
     (NEW, 'Tra cứu 000.00.04.H40-261020-0003',
-     'HS 000.00.04.H40-261020-0003: Đang xử lý, trễ hạn. Hẹn trả 15/11/2026 đã quá hạn; cơ '
+     'HS 000.00.04.H40-261020-0003: Đang xử lý, trễ hạn. Hẹn trả 13/11/2026 đã quá hạn; cơ '
      'quan phải xin lỗi và hẹn lại ngày mới.'),
     (NEW, 'hs 000.00.04.H40-261110-0004',
      'HS 000.00.04.H40-261110-0004: Yêu cầu bổ sung. Cần làm: Bổ sung bản sao sổ hộ khẩu và '
@@ -137,7 +137,7 @@ CHATS = [
      'Không hiểu tin nhắn. Soạn TC <mã hồ sơ trên giấy hẹn>, vd TC '
      '000.00.04.H40-230414-0002. Soạn HD để xem hướng dẫn.'),
     (NEW, 'Hồ sơ của tôi là 000.00.04.H40-261105-0002 ạ',
-     'HS 000.00.04.H40-261105-0002: Đang xử lý. Hẹn trả 24/11/2026.'),
+     'HS 000.00.04.H40-261105-0002: Đang xử lý. Hẹn trả 25/11/2026.'),
     (LINKED, 'TC 000.00.12.H05-261028-0001',
      'HS 000.00.12.H05-261028-0001: Yêu cầu nghĩa vụ tài chính. Cần làm: Nộp lệ phí trước bạ '
      '1.250.000 đồng tại Chi cục Thuế khu vực.'),
