@@ -26,8 +26,10 @@ Target (issue 4): ratio ≤ 2.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import multiprocessing
+import shutil
 import statistics
 import sys
 import tempfile
@@ -115,7 +117,10 @@ def main() -> None:
     port = pipe.recv()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-ivr-"))
+    atexit.register(shutil.rmtree, workdir, True)
     redis = None if args.no_states else RedisServer(workdir).start()
+    if redis is not None:
+        atexit.register(redis.stop)  # on a failed run too: no redis-server left behind
     config = TestConfig()
     config.DATABASE_URL = f"sqlite:///{workdir / 'bench.db'}"
     config.IVR_AUDIO_DIR = workdir / "audio"
