@@ -14,10 +14,11 @@ import argparse
 import logging
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import scratch_dir  # noqa: E402  (this folder is on sys.path)
 
 from tests.support.servers import RedisServer  # noqa: E402
 from tests.worker.chaos import drill  # noqa: E402
@@ -38,7 +39,7 @@ def main() -> int:
     logging.basicConfig(level=logging.ERROR)
     failed = False
     for provider in args.provider:
-        work = Path(tempfile.mkdtemp(prefix=f"alerts-chaos-{provider}-"))
+        work = scratch_dir(f"alerts-chaos-{provider}-")
         redis = RedisServer(work).start()
         try:
             outcome = drill(provider, args.n, work, redis.url, workers=args.workers,

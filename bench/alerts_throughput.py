@@ -19,11 +19,11 @@ import argparse
 import logging
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import scratch_dir  # noqa: E402  (this folder is on sys.path)
 from redis import Redis  # noqa: E402
 from rq import Queue, Retry  # noqa: E402
 from rq.job import Job  # noqa: E402
@@ -91,7 +91,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.ERROR)
     per_round = args.n // args.rounds
-    work = Path(tempfile.mkdtemp(prefix="alerts-bench-"))
+    work = scratch_dir("alerts-bench-")
     redis_server = RedisServer(work).start()
     twilio, kannel = SlowTwilio().start(), FakeKannel().start()
     classes = {"AlertWorker (SimpleWorker, the default)": ()}

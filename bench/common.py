@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import http.client
 import random
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +22,13 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "B�
 GIVEN = ["An", "Bình", "Cường", "Dung", "Em", "Giang", "Hải", "Khải", "Lan", "Minh"]
 PROCEDURES = ["Cấp giấy khai sinh", "Chứng thực bản sao", "Đăng ký kết hôn", "Cấp giấy phép xây dựng"]
 STATUSES = ["received", "processing", "supplement_requested", "ready", "returned"]
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary folder for one run, removed when the script exits, a failed run too."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def code_for(i: int) -> str:

@@ -15,11 +15,10 @@ import argparse
 import csv
 import io
 import secrets
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import Timer, prepared_store, write_dossiers_csv
+from common import Timer, prepared_store, scratch_dir, write_dossiers_csv
 from sqlalchemy import create_engine, insert, text
 
 from lookup import codes, importer
@@ -66,7 +65,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="a PostgreSQL URL whose server may create databases")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    workdir = scratch_dir("bench-import-")
     path = write_dossiers_csv(workdir / "legacy.csv", args.rows, seed=11)
     print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB of CSV")
 

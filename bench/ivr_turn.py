@@ -29,16 +29,16 @@ import argparse
 import atexit
 import gc
 import multiprocessing
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from redis import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import scratch_dir  # noqa: E402  (this folder is on sys.path)
 
 from app import create_app  # noqa: E402
 from channels.ivr import build_driver, prompt_store  # noqa: E402
@@ -116,8 +116,7 @@ def main() -> None:
     switch.start()
     port = pipe.recv()
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-ivr-"))
-    atexit.register(shutil.rmtree, workdir, True)
+    workdir = scratch_dir("bench-ivr-")
     redis = None if args.no_states else RedisServer(workdir).start()
     if redis is not None:
         atexit.register(redis.stop)  # on a failed run too: no redis-server left behind

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
-from pathlib import Path
 
-from common import Timer, code_for, prepared_store, write_dossiers_csv
+from common import Timer, code_for, prepared_store, scratch_dir, write_dossiers_csv
 from sqlalchemy import select
 
 from lookup import importer
@@ -28,7 +26,7 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-lookup-"))
+    workdir = scratch_dir("bench-lookup-")
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     store = prepared_store(url)
     service = Service(store)

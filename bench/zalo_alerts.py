@@ -17,12 +17,12 @@ import argparse
 import logging
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alerts_throughput import burst, timed  # noqa: E402  (this folder is on sys.path)
+from common import scratch_dir  # noqa: E402  (this folder is on sys.path)
 from redis import Redis  # noqa: E402
 from rq import Queue, Retry  # noqa: E402
 
@@ -52,7 +52,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.ERROR)
     per_round = args.n // args.rounds
-    work = Path(tempfile.mkdtemp(prefix="zalo-bench-"))
+    work = scratch_dir("zalo-bench-")
     redis_server = RedisServer(work).start()
     zalo, twilio = FakeZalo().start(), SlowTwilio().start()
     try:
