@@ -61,6 +61,15 @@ PIN_LOCKED = N_("Too many wrong PINs were entered for this dossier, so its PIN c
 @blueprint.get("/lookup")
 @lookup_limit
 def lookup() -> Any:
+    """Every answer, found or not, is no-store: a found one may hold a name and a timeline, and
+    a cache on the way must not answer a later lookup of the same code with today's 404 or 400
+    (both are cacheable by default)."""
+    response = current_app.make_response(lookup_answer())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def lookup_answer() -> Any:
     lang = request_language()
     pin = (request.args.get("pin") or "").strip()
     try:
@@ -73,7 +82,6 @@ def lookup() -> Any:
         wait = locked.seconds_left(service().clock())
         response, status = error(429, "pin_locked", messages.gettext(lang, PIN_LOCKED), retry_after=wait)
         response.headers["Retry-After"] = str(wait)
-        response.headers["Cache-Control"] = "no-store"
         return response, status
     if view is None:
         missing = service().incomplete(request.args.get("code"))
@@ -85,10 +93,7 @@ def lookup() -> Any:
     metrics.lookup("api", "found")
     body = view.as_dict(lang)
     body["language"] = lang
-    response = jsonify(body)
-    # It may hold a name and a timeline: no cache on the way keeps it.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(body)
 
 
 def invalid_code(lang: str, reason: str, example: str = "") -> Any:

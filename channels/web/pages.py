@@ -101,9 +101,12 @@ def lookup() -> Any:
 
 
 def form_again(typed: str, reason: str, example: str = "") -> Any:
-    """The form with what was typed and what is wrong with it (400)."""
+    """The form with what was typed and what is wrong with it (400; it shows what was typed,
+    so no cache keeps it, as no result is kept)."""
     problem = code_problem(page_language(), reason, example)
-    return render("lookup.html", code=typed, problem=problem), 400
+    response = current_app.make_response((render("lookup.html", code=typed, problem=problem), 400))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def see_result(ticket: Ticket) -> Any:

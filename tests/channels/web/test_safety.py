@@ -171,6 +171,25 @@ def test_a_proven_answer_is_never_cached(safe_app):
     assert answer.get_json()["proven"] is True and answer.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("asked, status", [
+    ({"code": READY}, 200),
+    ({"code": READY, "pin": "000000"}, 404),              # a wrong PIN
+    ({"code": "000.00.04.H40-991231-9999"}, 404),         # no such dossier, yet
+    ({"code": "H40-991231-9999"}, 400),                   # the office part cut off
+    ({"code": "xyz"}, 400),
+])
+def test_no_lookup_answer_is_kept_by_a_cache(safe_app, asked, status):
+    # A 404 or 400 is cacheable by default: kept on the way, it would answer a later lookup of
+    # a code the office has entered since.
+    answer = safe_app.test_client().get("/api/v1/lookup", query_string=asked)
+    assert (answer.status_code, answer.headers.get("Cache-Control")) == (status, "no-store")
+
+
+def test_the_form_shown_again_with_what_was_typed_is_not_cached(safe_app):
+    again = safe_app.test_client().post("/tra-cuu", data={"code": "H40-991231-9999"})
+    assert (again.status_code, again.headers.get("Cache-Control")) == (400, "no-store")
+
+
 def test_a_lost_receipt_is_reissued_and_the_old_pin_and_qr_link_stop_working(safe_app, clock):
     service = safe_app.extensions["tracuu.service"]
     key = service.create_api_key(AGENCY)
