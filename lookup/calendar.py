@@ -101,8 +101,15 @@ class WorkingCalendar:
 
     def next_working_day(self, day: date) -> date:
         """`day` if it is a working day, else the first one after it."""
+        return self._walk_to_working_day(day, timedelta(days=1))
+
+    def previous_working_day(self, day: date) -> date:
+        """`day` if it is a working day, else the last one before it."""
+        return self._walk_to_working_day(day, timedelta(days=-1))
+
+    def _walk_to_working_day(self, day: date, step: timedelta) -> date:
         while not self.is_working_day(day):
-            day += timedelta(days=1)
+            day += step
         return day
 
     def days_of(self, year: int) -> list[Swap]:

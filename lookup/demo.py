@@ -7,7 +7,7 @@ the timelines (`make clean` starts the demo afresh).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from lookup.calendar import WorkingCalendar
 from lookup.clock import local
@@ -86,12 +86,13 @@ def load(service: Service) -> list[tuple[str, str, str]]:
     for agency_id, values in AGENCIES.items():
         service.put_agency(agency_id, values, agency_id)
     listed = []
+    calendar = service.calendar()
     for code, agency_id, (proc_vi, proc_en), name, phone, pin, status, ago, due_in, note in DOSSIERS:
         listed.append((code, pin, status))
         if service.resolve(code) is not None:
             continue
         received = (now - timedelta(days=ago)).replace(microsecond=0)
-        due = on_a_working_day(service.calendar(), now + timedelta(days=due_in), later=due_in >= 0)
+        due = on_a_working_day(calendar, now + timedelta(days=due_in), later=due_in >= 0)
         fields = dossier_fields(code, {
             "agency_id": agency_id,
             "procedure_name": proc_vi,
@@ -114,8 +115,6 @@ def load(service: Service) -> list[tuple[str, str, str]]:
 def on_a_working_day(calendar: WorkingCalendar, moment: datetime, *, later: bool) -> datetime:
     """`moment` moved to the nearest working day in Vietnam, as an office sets a due date: later
     for a date to come, earlier for one past (a past due date stays past, a coming one to come)."""
-    shown = local(moment)
-    step = timedelta(days=1 if later else -1)
-    while not calendar.is_working_day(shown.date()):
-        shown += step
-    return shown.astimezone(UTC).replace(microsecond=0)
+    day = local(moment).date()
+    moved = calendar.next_working_day(day) if later else calendar.previous_working_day(day)
+    return (moment + (moved - day)).replace(microsecond=0)

@@ -101,12 +101,9 @@ def lookup() -> Any:
 
 
 def form_again(typed: str, reason: str, example: str = "") -> Any:
-    """The form with what was typed and what is wrong with it (400; it shows what was typed,
-    so no cache keeps it, as no result is kept)."""
+    """The form with what was typed and what is wrong with it (400)."""
     problem = code_problem(page_language(), reason, example)
-    response = current_app.make_response((render("lookup.html", code=typed, problem=problem), 400))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return unstored(render("lookup.html", code=typed, problem=problem), 400)
 
 
 def see_result(ticket: Ticket) -> Any:
@@ -165,10 +162,7 @@ def result_page(token: str) -> Any:
 
 
 def expired() -> Any:
-    response = current_app.make_response((render(
-        "expired.html", minutes=LIFETIME_SECONDS // 60, code="", problem=None), 410))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return unstored(render("expired.html", minutes=LIFETIME_SECONDS // 60, code="", problem=None), 410)
 
 
 @blueprint.get("/d/<path:token>")
@@ -260,7 +254,7 @@ def printable(text: str) -> str:
 def result(opened: Opened, *, phone_problem: str = "", phone_typed: str = "", status: int = 200) -> Any:
     view, lang = opened.view, page_language()
     locked = opened.pin_locked_until
-    response = current_app.make_response((render(
+    return unstored(render(
         "result.html", view=view, pin_locked_until=locked,
         # Code only: the form for the PIN (none while PINs are locked). With proof: the form
         # for one more phone, which posts the page's own path as its proof.
@@ -272,15 +266,18 @@ def result(opened: Opened, *, phone_problem: str = "", phone_typed: str = "", st
         working_days=view.working_days_text(lang),
         procedure=view.procedure_name(lang),
         filed_with=view.filed_with(lang),
-    ), status))
-    # The page may hold a name: no cache keeps it.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    ), status)
 
 
 def not_found(typed: str) -> Any:
     """One page for an unknown code, a wrong PIN and a forged QR link: a guess learns nothing."""
-    response = current_app.make_response((render("not_found.html", code=typed), 404))
+    return unstored(render("not_found.html", code=typed), 404)
+
+
+def unstored(page: str, status: int) -> Any:
+    """An answer to a lookup, which no cache on the way may keep: it may hold a name, and a 404
+    or 400 kept would answer a later lookup of a code entered since."""
+    response = current_app.make_response((page, status))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -182,12 +182,7 @@ def count_lookup() -> None:
     """Count one lookup against the client's budget; past it, 429 (the blueprint's handler
     says it in the reader's language, with Retry-After)."""
     limits = current_app.extensions.get(EXTENSION)
-    if limits is not None:
-        refuse_past_limit(limits.hit(client_key()))
-
-
-def refuse_past_limit(wait: int | None) -> None:
-    """429 when the verdict says to wait; the blueprint's handler says how long."""
+    wait = None if limits is None else limits.hit(client_key())
     if wait is not None:
         g.retry_after = wait
         raise TooManyRequests()

@@ -186,3 +186,13 @@ def test_calendar_import_replace_forgets_the_years_earlier_swaps(runner, service
 
 def test_calendar_show_wants_a_year(runner):
     assert runner.invoke(args=["calendar-show", "1990"]).exit_code == 2
+
+
+@pytest.mark.parametrize("day, after, before", [
+    (date(2026, 11, 23), date(2026, 11, 23), date(2026, 11, 23)),  # a Monday: itself
+    (date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 23)),  # Vietnam Culture Day
+    (date(2026, 11, 28), date(2026, 11, 30), date(2026, 11, 27)),  # a Saturday
+])
+def test_the_working_day_on_or_after_and_on_or_before(day, after, before):
+    working = WorkingCalendar()
+    assert (working.next_working_day(day), working.previous_working_day(day)) == (after, before)
