@@ -86,7 +86,8 @@ def test_a_held_write_lock_leaves_lookups_answering_and_writes_busy(tmp_path: Pa
         holder.close()
 
         assert [status for status, _ in lookups] == [200] * 20
-        assert waiting_when_lookups_done >= 1
+        # (Seen fail once in CI, not since: the message says how long the lookups took then.)
+        assert waiting_when_lookups_done >= 1, (refused_at_once, [round(t, 2) for _, t in lookups], finished)
         # No write that waited for the lock finished before the lookups did: none of them held a
         # thread a lookup needed. (Unchecked, the lookups queue until the writes time out.)
         last_lookup = max(i for i, (kind, _) in enumerate(finished) if kind == "lookup")
